@@ -1,0 +1,1 @@
+"""Điểm Cầu server. Kept free of imports so the runner can patch for eventlet before anything loads."""

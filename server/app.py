@@ -1,0 +1,68 @@
+"""Application factory. Import nothing async-specific here: the runner picks eventlet or another mode."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request, session
+
+from .config import ROOT, Settings
+from .db import Database
+from .extensions import babel, socketio
+from .i18n import LANGUAGES
+from .translations import compile_catalogues
+
+log = logging.getLogger(__name__)
+
+
+def _locale() -> str:
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return request.accept_languages.best_match(["vi", "en"], default="vi") if request else "vi"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        BABEL_TRANSLATION_DIRECTORIES=str(compile_catalogues(settings.instance_dir)),
+        TESTING=settings.testing,
+    )
+    app.config["DIEMCAU"] = settings
+
+    db = Database(settings.database_url)
+    db.upgrade()
+    app.extensions["diemcau.db"] = db
+    if settings.load_demo:
+        from .demo import demo_logins, load_reference_event
+        with db.session() as s:
+            event = load_reference_event(s)
+            app.config["DEMO_LOGINS"] = demo_logins(s, event, settings.instance_dir)
+
+    babel.init_app(app, locale_selector=_locale)
+    socketio.init_app(app, async_mode=settings.async_mode, message_queue=settings.message_queue,
+                      ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
+
+    from .realtime import init_realtime
+    from .web import admin, api, auth, pages, programme
+    from . import sockets  # noqa: F401  (registers the socket handlers)
+
+    init_realtime()
+    for blueprint in (auth.bp, pages.bp, programme.bp, api.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    auth.init_app(app)
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        s = g.pop("db_session", None)
+        if s is not None:
+            s.close()
+
+    return app

@@ -1,0 +1,129 @@
+"""The reference event: the Quận 9 online conference of plan 000 (Số 227-KH/QU), its 15 bridge points
+and its programme with the wards' local segment. Loaded on first start of the embedded default."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import BridgePoint, Event, LocalItem, ProgrammeItem, ShowState, User
+from .services import accounts
+
+SLUG = "quan9-chi-thi-05"
+
+TITLE = ("Hội nghị trực tuyến sơ kết 04 năm thực hiện Chỉ thị 05-CT/TW của Bộ Chính trị gắn với biểu dương, "
+         "khen thưởng các tập thể, cá nhân thực hiện tốt việc học tập và làm theo tư tưởng, đạo đức, "
+         "phong cách Hồ Chí Minh năm 2019-2020")
+
+BANNER = "\n".join([
+    "QUẬN ỦY QUẬN 9",
+    "HỘI NGHỊ TRỰC TUYẾN SƠ KẾT 04 NĂM THỰC HIỆN CHỈ THỊ 05-CT/TW",
+    "CỦA BỘ CHÍNH TRỊ GẮN VỚI BIỂU DƯƠNG, KHEN THƯỞNG CÁC TẬP THỂ, CÁ NHÂN",
+    "THỰC HIỆN TỐT VIỆC HỌC TẬP VÀ LÀM THEO TƯ TƯỞNG, ĐẠO ĐỨC,",
+    "PHONG CÁCH HỒ CHÍ MINH NĂM 2019-2020",
+    "Quận 9, năm 2020",
+])
+
+# (code, name, short name, kind)
+BRIDGE_POINTS = [
+    ("quan-uy", "Hội trường Quận ủy – Lầu 2", "Hội trường Quận ủy", "main"),
+    ("ubnd-quan", "Hội trường UBND Quận – Lầu 1", "Hội trường UBND Quận", "district"),
+] + [
+    (code, f"Hội trường Đảng ủy phường {name}", f"P. {name}", "ward")
+    for code, name in [
+        ("hiep-phu", "Hiệp Phú"), ("long-binh", "Long Bình"), ("long-phuoc", "Long Phước"),
+        ("long-thanh-my", "Long Thạnh Mỹ"), ("long-truong", "Long Trường"), ("phu-huu", "Phú Hữu"),
+        ("phuoc-binh", "Phước Bình"), ("phuoc-long-a", "Phước Long A"), ("phuoc-long-b", "Phước Long B"),
+        ("tan-phu", "Tân Phú"), ("tang-nhon-phu-a", "Tăng Nhơn Phú A"), ("tang-nhon-phu-b", "Tăng Nhơn Phú B"),
+        ("truong-thanh", "Trường Thạnh"),
+    ]
+]
+
+# Programme of section II.1 of plan 000; after the leaders' speeches the 13 wards run their own part
+# (section 2.1, "Lưu ý") while the district halls carry on with the awards.
+PROGRAMME = [
+    ("Tuyên bố lý do, giới thiệu đại biểu", "Trung tâm Văn hóa quận (dẫn chương trình)", 5,
+     "Kính thưa các đồng chí đại biểu, thưa toàn thể hội nghị tại 15 điểm cầu. Thực hiện Kế hoạch số "
+     "227-KH/QU của Ban Thường vụ Quận ủy, hôm nay Quận ủy Quận 9 tổ chức Hội nghị trực tuyến sơ kết "
+     "04 năm thực hiện Chỉ thị 05-CT/TW của Bộ Chính trị…"),
+    ("Tóm tắt những kết quả đạt được qua 04 năm thực hiện Chỉ thị 05-CT/TW", "Ban Tuyên giáo Quận ủy", 15,
+     "Xin trân trọng kính mời đại diện Ban Tuyên giáo Quận ủy trình bày tóm tắt kết quả 04 năm thực hiện "
+     "Chỉ thị 05-CT/TW."),
+    ("Phần giao lưu của các tập thể, cá nhân điển hình", "Trung tâm Văn hóa quận (dẫn giao lưu)", 20,
+     "Sau đây là phần giao lưu với các tập thể, cá nhân điển hình tại các điểm cầu."),
+    ("Phát biểu của lãnh đạo Thành phố, Quận", "Lãnh đạo Ban Tuyên giáo Thành ủy; Thường trực Quận ủy", 20,
+     "Xin trân trọng kính mời đồng chí đại diện lãnh đạo Ban Tuyên giáo Thành ủy phát biểu."),
+    ("Chuyển sang nội dung riêng tại 13 điểm cầu phường", "Đảng ủy 13 phường", 2,
+     "Đề nghị Đảng ủy 13 phường tiến hành nội dung riêng tại điểm cầu của mình."),
+    ("Biểu dương các gương tập thể, cá nhân được khen thưởng cấp thành phố", "Phòng Nội vụ quận", 15,
+     "Sau đây, xin mời đại diện Phòng Nội vụ quận công bố quyết định khen thưởng cấp thành phố."),
+    ("Khen thưởng các tập thể, cá nhân thực hiện tốt việc học tập và làm theo tư tưởng, đạo đức, "
+     "phong cách Hồ Chí Minh cấp quận năm 2019-2020", "Phòng Nội vụ quận", 20,
+     "Xin mời đại diện Phòng Nội vụ quận công bố quyết định khen thưởng cấp quận."),
+    ("Kết thúc chương trình", "Thường trực Quận ủy", 5,
+     "Chương trình hội nghị đến đây là kết thúc. Xin trân trọng cảm ơn các đồng chí."),
+]
+LOCAL_SEGMENT_INDEX = 4
+WARD_ITEMS = [
+    ("Tóm tắt kết quả 04 năm thực hiện Chỉ thị 05-CT/TW của Đảng bộ phường; triển khai phương hướng, "
+     "nhiệm vụ thời gian tới", "Đảng ủy phường", 15),
+    ("Khen thưởng các tập thể, cá nhân thực hiện tốt việc học tập và làm theo tư tưởng, đạo đức, "
+     "phong cách Hồ Chí Minh cấp quận, phường", "Đảng ủy phường", 20),
+    ("Kết thúc chương trình tại điểm cầu phường", "Đảng ủy phường", 3),
+]
+
+
+def _next_quarter_hour(now: datetime) -> datetime:
+    base = now.replace(second=0, microsecond=0)
+    return base + timedelta(minutes=15 - base.minute % 15)
+
+
+def load_reference_event(session: Session) -> Event:
+    event = session.execute(select(Event).where(Event.slug == SLUG)).scalar_one_or_none()
+    if event is not None:
+        return event
+    event = Event(slug=SLUG, title=TITLE, banner=BANNER, organiser="Quận ủy Quận 9",
+                  venue="Hội trường Quận ủy (Lầu 2) và 14 điểm cầu",
+                  starts_at=_next_quarter_hour(datetime.now(timezone.utc)))
+    for position, (code, name, short, kind) in enumerate(BRIDGE_POINTS):
+        event.bridge_points.append(BridgePoint(code=code, name=name, short_name=short, kind=kind,
+                                               position=position))
+    session.add(event)
+    session.flush()
+    for position, (content, performer, minutes, script) in enumerate(PROGRAMME):
+        item = ProgrammeItem(event_id=event.id, position=position, content=content, performer=performer,
+                             duration_s=minutes * 60, script=script,
+                             is_local_segment=position == LOCAL_SEGMENT_INDEX, local_for="ward")
+        if item.is_local_segment:
+            item.local_items = [LocalItem(position=i, content=c, performer=p, duration_s=m * 60)
+                                for i, (c, p, m) in enumerate(WARD_ITEMS)]
+        session.add(item)
+    session.add(ShowState(event_id=event.id))
+    session.commit()
+    return event
+
+
+def demo_logins(session: Session, event: Event, instance_dir: Path) -> list[tuple[str, str, str]]:
+    """(username, password, what for). Passwords are made at first start and kept only in the
+    instance folder (never in the repo), so the README's command can print them each time."""
+    path = instance_dir / "demo-logins.txt"
+    if path.exists():
+        return [tuple(line.split("\t")) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    wanted = [("admin", "admin", None, "Quản trị"), ("dieuhanh", "operator", None, "Điều hành (operator)"),
+              ("mc", "mc", None, "Dẫn chương trình"), ("xem", "viewer", None, "Chỉ xem")]
+    wanted += [(f"kt-{p.code}", "site_tech", p, f"Kỹ thuật {p.short_name}") for p in event.bridge_points]
+    rows = []
+    for username, role, point, label in wanted:
+        if session.execute(select(User).where(User.username == username)).scalar_one_or_none():
+            continue
+        password = secrets.token_urlsafe(9)
+        accounts.create_user(session, username, password, role, display_name=label,
+                             bridge_point_id=point.id if point else None)
+        rows.append((username, password, label))
+    session.commit()
+    path.write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+    path.chmod(0o600)
+    return rows

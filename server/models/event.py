@@ -1,0 +1,42 @@
+"""The event (Hội nghị) and its bridge points (điểm cầu)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime
+
+BRIDGE_POINT_KINDS = ("main", "district", "ward")
+
+
+class Event(Base):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    banner: Mapped[str] = mapped_column(Text, default="")       # the hall banner, one line per row
+    organiser: Mapped[str] = mapped_column(String(200), default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+
+    bridge_points: Mapped[list["BridgePoint"]] = relationship(
+        back_populates="event", order_by="BridgePoint.position", cascade="all, delete-orphan")
+
+
+class BridgePoint(Base):
+    __tablename__ = "bridge_point"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(60))              # used in URLs: /site/long-binh
+    name: Mapped[str] = mapped_column(String(200))             # "Hội trường Đảng ủy phường Long Bình"
+    short_name: Mapped[str] = mapped_column(String(80))        # "P. Long Bình"
+    kind: Mapped[str] = mapped_column(String(16))              # one of BRIDGE_POINT_KINDS
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="bridge_points")

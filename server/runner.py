@@ -1,0 +1,127 @@
+"""`diemcau` command: start the server (eventlet by default), create accounts, issue API tokens.
+
+The only place eventlet is imported: application code stays neutral so another async mode runs it.
+Only the standard library is imported before the async mode is chosen and patched in.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="diemcau", description="Điểm Cầu – điều hành hội nghị trực tuyến")
+    sub = parser.add_subparsers(dest="cmd")
+    serve = sub.add_parser("serve", help="chạy máy chủ (mặc định)")
+    serve.add_argument("--host", default=os.environ.get("DIEMCAU_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("DIEMCAU_PORT", "5000")))
+    serve.add_argument("--database-url", default=None, help="mặc định: SQLite trong thư mục instance/")
+    serve.add_argument("--message-queue", default=None, help="vd. redis://127.0.0.1:6379/0 khi chạy nhiều tiến trình")
+    serve.add_argument("--async-mode", choices=["eventlet", "threading"],
+                       default=os.environ.get("DIEMCAU_ASYNC_MODE", "eventlet"))
+    serve.add_argument("--instance", default=None, help="thư mục dữ liệu (khóa bí mật, SQLite, mật khẩu demo)")
+    serve.add_argument("--no-demo", action="store_true", help="không nạp hội nghị mẫu Quận 9")
+    user = sub.add_parser("create-user", help="tạo tài khoản")
+    user.add_argument("username")
+    user.add_argument("role", choices=["admin", "operator", "mc", "site_tech", "viewer"])
+    user.add_argument("--bridge-point", type=int, default=None, help="id điểm cầu (cho site_tech)")
+    user.add_argument("--database-url", default=None)
+    token = sub.add_parser("issue-token", help="cấp mã truy cập API cho một tài khoản (in ra một lần)")
+    token.add_argument("username")
+    token.add_argument("--name", default="Companion")
+    token.add_argument("--database-url", default=None)
+    return parser
+
+
+COMMANDS = ("serve", "create-user", "issue-token", "-h", "--help")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        argv = ["serve", *argv]          # `diemcau --port 8000` means serve
+    args = _parser().parse_args(argv)
+    if args.cmd == "serve":
+        _serve(args)
+    else:
+        _admin_command(args)
+
+
+def _settings(args, **extra):
+    if getattr(args, "instance", None):
+        os.environ["DIEMCAU_INSTANCE"] = args.instance
+    from .config import Settings
+    return Settings(database_url=args.database_url or "", **extra)
+
+
+def _serve(args) -> None:
+    if args.async_mode == "eventlet":
+        import warnings
+        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")   # known; DESIGN.md keeps a second mode
+        import eventlet
+        eventlet.monkey_patch()
+    from .app import create_app
+    from .extensions import socketio
+
+    settings = _settings(args, message_queue=args.message_queue, async_mode=args.async_mode,
+                         load_demo=not args.no_demo)
+    app = create_app(settings)
+    _print_welcome(app, args.host, args.port)
+    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False,
+                 allow_unsafe_werkzeug=True)
+
+
+def _print_welcome(app, host: str, port: int) -> None:
+    from sqlalchemy import select
+    from .models import Event
+
+    base = f"http://{host}:{port}"
+    lines = [f"Điểm Cầu đang chạy tại {base}  ({app.config['DIEMCAU'].database_url.split('?')[0]})"]
+    with app.extensions["diemcau.db"].session() as s:
+        for event in s.execute(select(Event)).scalars():
+            lines.append(f"\n{event.title}")
+            lines.append(f"  Điều hành:        {base}/e/{event.slug}/desk")
+            lines.append(f"  Màn hình sân khấu: {base}/e/{event.slug}/stage")
+            lines.append(f"  Dẫn chương trình: {base}/e/{event.slug}/prompter")
+            lines.append(f"  Soạn chương trình: {base}/e/{event.slug}/programme/")
+            for point in event.bridge_points:
+                lines.append(f"  Điểm cầu {point.short_name:<22} {base}/e/{event.slug}/site/{point.code}")
+    lines.append(f"  Quản trị:         {base}/admin/")
+    logins = app.config.get("DEMO_LOGINS") or []
+    if logins:
+        lines.append("\nTài khoản demo (tên / mật khẩu / vai trò), lưu ở instance/demo-logins.txt:")
+        lines += [f"  {u:<22} {p:<16} {label}" for u, p, label in logins]
+    print("\n".join(lines), flush=True)
+
+
+def _admin_command(args) -> None:
+    import getpass
+    from sqlalchemy import select
+    from .db import Database
+    from .models import User
+    from .services import accounts
+    from .services.errors import ServiceError
+
+    db = Database(_settings(args).database_url)
+    db.upgrade()
+    with db.session() as s:
+        try:
+            if args.cmd == "create-user":
+                password = os.environ.get("DIEMCAU_NEW_PASSWORD") or getpass.getpass("Mật khẩu: ")
+                accounts.create_user(s, args.username, password, args.role, bridge_point_id=args.bridge_point)
+                s.commit()
+                print(f"Đã tạo tài khoản {args.username} ({args.role}).")
+            elif args.cmd == "issue-token":
+                user = s.execute(select(User).where(User.username == args.username)).scalar_one_or_none()
+                if user is None:
+                    sys.exit(f"Không có tài khoản {args.username}.")
+                token = accounts.issue_token(s, user, args.name)
+                s.commit()
+                print(token)
+        except ServiceError as exc:
+            sys.exit(str(exc.message))
+
+
+if __name__ == "__main__":
+    main()

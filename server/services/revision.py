@@ -1,0 +1,92 @@
+"""Every change of an event's live state goes through here: one revision, one cue-log row, one signal.
+
+Commands are serialised per event by an in-process lock and, across processes, by compare-and-set
+updates in the database, so two operators pressing Next at once move the show one step.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterator
+
+from blinker import signal
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..models import CueLog, ShowState, to_ms
+from ..i18n import lazy
+from .errors import Conflict
+
+# Realtime listens to this; services never know who does.
+show_changed = signal("show-changed")
+
+_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def event_lock(event_id: int) -> Iterator[None]:
+    with _locks_guard:
+        lock = _locks[event_id]
+    with lock:
+        yield
+
+
+@dataclass
+class Change:
+    event_id: int
+    rev: int
+    at: datetime
+    patch: dict = field(default_factory=dict)
+
+    def message(self) -> dict:
+        return {"rev": self.rev, "server_time": to_ms(self.at), **self.patch}
+
+
+def claim_cursor(session: Session, event_id: int, expected_rev: int) -> int:
+    """Take the next revision for a change of the shared cursor, or refuse a stale view of it."""
+    new_rev = session.execute(
+        update(ShowState)
+        .where(ShowState.event_id == event_id, ShowState.cursor_rev <= expected_rev)
+        .values(rev=ShowState.rev + 1, cursor_rev=ShowState.rev + 1)
+        .returning(ShowState.rev)
+    ).scalar_one_or_none()
+    if new_rev is None:
+        current = session.execute(select(ShowState.rev).where(ShowState.event_id == event_id)).scalar_one()
+        raise Conflict(lazy("Lệnh dựa trên trạng thái cũ (phiên bản %(seen)s, hiện tại %(current)s); "
+                            "màn hình đã được cập nhật, hãy bấm lại nếu vẫn cần.",
+                            seen=expected_rev, current=current),
+                       current_rev=current)
+    return new_rev
+
+
+def bump(session: Session, event_id: int) -> int:
+    """Take the next revision for a change that does not move the shared cursor."""
+    return session.execute(
+        update(ShowState).where(ShowState.event_id == event_id)
+        .values(rev=ShowState.rev + 1).returning(ShowState.rev)
+    ).scalar_one()
+
+
+def load_state(session: Session, event_id: int) -> ShowState:
+    return session.execute(
+        select(ShowState).where(ShowState.event_id == event_id).execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def log_cue(session: Session, event_id: int, rev: int, at: datetime, actor: str, action: str, *,
+            item_id: int | None = None, local_item_id: int | None = None,
+            bridge_point_id: int | None = None, **detail) -> None:
+    session.add(CueLog(event_id=event_id, rev=rev, at=at, actor=actor, action=action, item_id=item_id,
+                       local_item_id=local_item_id, bridge_point_id=bridge_point_id,
+                       detail=json.dumps(detail, ensure_ascii=False) if detail else ""))
+
+
+def publish(change: Change) -> Change:
+    """Called after the commit, still under the event lock, so patches leave in revision order."""
+    show_changed.send(change)
+    return change

@@ -1,0 +1,109 @@
+"""Socket.IO interface: authenticate at connect, send a snapshot, take commands, answer clock pings.
+
+Every handler answers through the ack: {"ok": true, ...} or {"ok": false, "error": {code, message}}.
+A garbled payload gets an error ack and changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from flask import current_app, request, session as http_session
+from flask_socketio import ConnectionRefusedError, join_room
+from sqlalchemy import select
+
+from .extensions import socketio
+from .models import Event, User, to_ms, utcnow
+from .realtime import event_room
+from .services import accounts, commands, permissions
+from .i18n import _
+from .services.errors import Invalid, ServiceError
+from .services.snapshot import snapshot
+
+log = logging.getLogger(__name__)
+
+# sid -> (user id, event id). Kept per process: with several workers a client sticks to one.
+_connections: dict[str, tuple[int, int]] = {}
+
+
+def _db():
+    return current_app.extensions["diemcau.db"]
+
+
+def _user_from_handshake(s, auth) -> User | None:
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if not token:
+        header = request.headers.get("Authorization", "")
+        token = header[7:] if header.startswith("Bearer ") else None
+    if token:
+        return accounts.user_for_token(s, token)
+    uid = http_session.get("uid")
+    user = s.get(User, uid) if uid else None
+    return user if user is not None and user.active else None
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    slug = (auth.get("event") if isinstance(auth, dict) else None) or request.args.get("event")
+    with _db().session() as s:
+        user = _user_from_handshake(s, auth)
+        if user is None:
+            raise ConnectionRefusedError({"code": "unauthorised",
+                                          "message": _("Chưa đăng nhập hoặc mã truy cập không hợp lệ.")})
+        if not permissions.allows(user, "show.view"):
+            raise ConnectionRefusedError({"code": "forbidden", "message": _("Tài khoản không được xem chương trình.")})
+        event = s.execute(select(Event).where(Event.slug == str(slug))).scalar_one_or_none() if slug else None
+        if event is None:
+            raise ConnectionRefusedError({"code": "not_found", "message": _("Không tìm thấy hội nghị.")})
+        _connections[request.sid] = (user.id, event.id)
+        join_room(event_room(event.id))
+        socketio.emit("snapshot", snapshot(s, event.id), to=request.sid)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    _connections.pop(request.sid, None)
+
+
+def _handler(event_name: str):
+    """Registers a handler that always acks, never lets an error reach the server loop."""
+    def decorator(fn):
+        @socketio.on(event_name)
+        @wraps(fn)
+        def wrapped(payload=None):
+            conn = _connections.get(request.sid)
+            if conn is None:
+                return {"ok": False, "error": {"code": "unauthorised", "message": _("Kết nối chưa xác thực.")}}
+            try:
+                with _db().session() as s:
+                    user = s.get(User, conn[0])
+                    if user is None or not user.active:
+                        return {"ok": False, "error": {"code": "unauthorised",
+                                                       "message": _("Tài khoản đã bị khóa.")}}
+                    return {"ok": True, **fn(s, user, conn[1], payload if payload is not None else {})}
+            except ServiceError as exc:
+                return {"ok": False, "error": exc.to_dict()}
+            except Exception:
+                log.exception("socket event %s failed", event_name)
+                return {"ok": False, "error": {"code": "internal", "message": _("Lỗi máy chủ; lệnh chưa được thực hiện.")}}
+        return wrapped
+    return decorator
+
+
+@_handler("snapshot")
+def on_snapshot(s, user, event_id, payload):
+    return {"snapshot": snapshot(s, event_id)}
+
+
+@_handler("clock")
+def on_clock(s, user, event_id, payload):
+    return {"server_time": to_ms(utcnow())}
+
+
+@_handler("command")
+def on_command(s, user, event_id, payload):
+    if not isinstance(payload, dict):
+        raise Invalid(_("Lệnh phải là một đối tượng JSON."))
+    change = commands.run(s, event_id, user, payload.get("action"), expected_rev=payload.get("expected_rev"),
+                          args=payload.get("args"), bridge_point_id=payload.get("bridge_point_id"))
+    return {"rev": change.rev}

@@ -1,0 +1,1 @@
+"""HTTP interfaces: parse, authorise, call one service, render."""

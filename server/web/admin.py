@@ -1,0 +1,60 @@
+"""Accounts and API tokens (admin only). A new token is shown once; only its hash is kept."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..i18n import _
+from ..models import ROLES, BridgePoint, User
+from ..services import accounts
+from ..services.errors import ServiceError
+from .context import check_csrf, db, login_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@login_required("accounts.manage")
+def index():
+    users = db().execute(select(User).order_by(User.role, User.username)).scalars().all()
+    points = db().execute(select(BridgePoint).order_by(BridgePoint.event_id, BridgePoint.position)).scalars().all()
+    return render_template("admin.html", users=users, roles=ROLES, points=points)
+
+
+@bp.post("/users")
+@login_required("accounts.manage")
+def create_user():
+    check_csrf()
+    try:
+        accounts.create_user(db(), request.form.get("username", "").strip(), request.form.get("password", ""),
+                             request.form.get("role", ""), display_name=request.form.get("display_name", ""),
+                             bridge_point_id=request.form.get("bridge_point_id", type=int))
+        db().commit()
+        flash(_("Đã tạo tài khoản."), "ok")
+    except ServiceError as exc:
+        db().rollback()
+        flash(str(exc.message), "error")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@login_required("accounts.manage")
+def issue_token(user_id: int):
+    check_csrf()
+    user = db().get(User, user_id)
+    if user is None:
+        flash(_("Không tìm thấy tài khoản."), "error")
+        return redirect(url_for(".index"))
+    token = accounts.issue_token(db(), user, request.form.get("name", "").strip() or "Companion")
+    db().commit()
+    flash(_("Mã truy cập mới (chỉ hiện một lần, hãy chép ngay): %(token)s", token=token), "token")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required("accounts.manage")
+def revoke_token(token_id: int):
+    check_csrf()
+    accounts.revoke_token(db(), token_id)
+    flash(_("Đã thu hồi mã truy cập."), "ok")
+    return redirect(url_for(".index"))

@@ -1,0 +1,100 @@
+"""HTTP control API for Stream Deck / Bitfocus Companion and scripts (docs/api.md).
+
+Bearer tokens only (no cookies, so no CSRF). `expected_rev` is optional here: a hardware button does
+not know the revision, so without it the command applies to the state current when it arrives.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+
+from ..i18n import _
+from ..models import SiteCursor, utcnow
+from ..services import accounts, commands, permissions
+from ..services.errors import Forbidden, Invalid, ServiceError
+from ..services.revision import load_state
+from ..services.show_timing import timing
+from ..services.snapshot import programme, show_part, site_part
+from .context import db, event_or_404
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+ACTIONS = ("go", "next", "previous", "goto", "pause", "resume", "add_time", "end_segment",
+           "local_next", "local_previous")
+
+
+class Unauthorised(ServiceError):
+    code = "unauthorised"
+    http_status = 401
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError):
+    response = jsonify({"ok": False, "error": exc.to_dict()})
+    response.status_code = exc.http_status
+    if exc.http_status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="diemcau"'
+    return response
+
+
+def _user():
+    header = request.headers.get("Authorization", "")
+    user = accounts.user_for_token(db(), header[7:].strip()) if header.startswith("Bearer ") else None
+    if user is None:
+        raise Unauthorised(_("Thiếu hoặc sai mã truy cập: gửi tiêu đề “Authorization: Bearer <mã>”."))
+    return user
+
+
+def _brief(item) -> dict | None:
+    return item and {"id": item.id, "number": item.position + 1, "content": item.content,
+                     "performer": item.performer, "duration_s": item.duration_s}
+
+
+def _state_body(event) -> dict:
+    s = db()
+    s.expire_all()
+    state = load_state(s, event.id)
+    items = programme(s, event.id)
+    current = items[state.cursor] if 0 <= state.cursor < len(items) else None
+    following = items[state.cursor + 1] if state.cursor + 1 < len(items) else None
+    sites = s.execute(select(SiteCursor).where(SiteCursor.event_id == event.id)).scalars()
+    return {"ok": True, "rev": state.rev, "show": show_part(state), "current": _brief(current),
+            "next": _brief(following), "timing": timing(event, state, items, utcnow()),
+            "sites": [site_part(c) for c in sites]}
+
+
+@bp.get("/events/<slug>/state")
+def state(slug: str):
+    if not permissions.allows(_user(), "show.view"):
+        raise Forbidden(_("Tài khoản của bạn không có quyền thực hiện thao tác này."))
+    return jsonify(_state_body(event_or_404(slug)))
+
+
+@bp.post("/events/<slug>/<action>")
+def command(slug: str, action: str):
+    user = _user()
+    event = event_or_404(slug)
+    if action not in ACTIONS:
+        raise Invalid(_("Lệnh không hợp lệ: %(action)s.", action=action[:40]))
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        raise Invalid(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    args = {}
+    if action == "goto":
+        number = body.get("number", request.args.get("number", type=int))
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise Invalid(_("Lệnh goto cần số thứ tự mục: {\"number\": 3}."))
+        args["index"] = number - 1
+    if action == "add_time":
+        seconds = body.get("seconds", request.args.get("seconds", type=int))
+        args["seconds"] = seconds
+    expected = body.get("expected_rev")
+    if expected is None:
+        state = load_state(db(), event.id)
+        expected = state.cursor_rev if not action.startswith("local_") else state.rev
+    point_id = body.get("bridge_point_id", request.args.get("bridge_point_id", type=int))
+    change = commands.run(db(), event.id, user, action, expected_rev=expected, args=args,
+                          bridge_point_id=point_id)
+    body = _state_body(event)
+    body["accepted_rev"] = change.rev
+    return jsonify(body)

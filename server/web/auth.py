@@ -1,0 +1,60 @@
+"""Login, logout, language."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+
+from flask_babel import get_locale
+
+from ..i18n import LANGUAGES, _
+from ..services import accounts, permissions
+from .context import check_csrf, csrf_token, current_user, db
+from .screen_text import screen_texts
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: never send a person elsewhere after login.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("pages.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        check_csrf()
+        user = accounts.authenticate(db(), request.form.get("username", "").strip(),
+                                     request.form.get("password", ""))
+        if user is None:
+            flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
+            return render_template("login.html"), 401
+        lang = session.get("lang")
+        session.clear()
+        session["uid"] = user.id
+        if lang:
+            session["lang"] = lang
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    check_csrf()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _globals():
+        return {"current_user": current_user(), "csrf_token": csrf_token, "LANGUAGES": LANGUAGES,
+                "get_locale": get_locale, "screen_texts": screen_texts,
+                "allows": lambda perm, bp_id=None: permissions.allows(current_user(), perm, bp_id)}

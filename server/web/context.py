@@ -1,0 +1,68 @@
+"""Per-request helpers shared by the blueprints: the database session, the user, the event."""
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import BridgePoint, Event, User
+from ..services import permissions
+
+
+def db() -> Session:
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["diemcau.db"].sessionmaker()
+    return g.db_session
+
+
+def current_user() -> User | None:
+    if "user" not in g:
+        uid = session.get("uid")
+        user = db().get(User, uid) if uid else None
+        g.user = user if user is not None and user.active else None
+    return g.user
+
+
+def login_required(permission: str):
+    """Pages: a person not logged in goes to the login page; one without the right gets 403."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if not permissions.allows(user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def event_or_404(slug: str) -> Event:
+    event = db().execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
+    if event is None:
+        abort(404)
+    return event
+
+
+def bridge_point_or_404(event: Event, code: str) -> BridgePoint:
+    point = db().execute(select(BridgePoint).where(BridgePoint.event_id == event.id,
+                                                   BridgePoint.code == code)).scalar_one_or_none()
+    if point is None:
+        abort(404)
+    return point
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")
+    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+        abort(400, description="Phiên làm việc đã hết hạn; tải lại trang rồi thử lại.")

@@ -1,0 +1,208 @@
+/* Điểm Cầu show client: one connection per screen.
+ * Snapshot on connect, then patches in revision order; a gap or a reconnect triggers a resync.
+ * Timers come from timestamps and a server clock offset estimated from ping round trips. */
+(function () {
+  "use strict";
+  const T = window.DC_I18N || {};
+
+  function pad(n) { return String(n).padStart(2, "0"); }
+
+  function fmtDuration(ms, signed) {
+    if (ms === null || ms === undefined || isNaN(ms)) return "–";
+    const neg = ms < 0;
+    let s = Math.floor(Math.abs(ms) / 1000);
+    const h = Math.floor(s / 3600); s -= h * 3600;
+    const m = Math.floor(s / 60); s -= m * 60;
+    const body = (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s);
+    return (neg ? "−" : (signed ? "+" : "")) + body;
+  }
+
+  class ShowClient {
+    constructor(opts) {
+      this.event = opts.event;
+      this.onRender = opts.onRender || (() => {});
+      this.onTick = opts.onTick || (() => {});
+      this.state = null;
+      this.rev = -1;
+      this.offset = 0;            // server clock minus local clock, ms
+      this.bestRtt = Infinity;    // the sample with the smallest round trip wins (error <= rtt/2)
+      this.connected = false;
+      this.everConnected = false;
+      this.banner = document.getElementById("conn-banner");
+      this.timeFormat = new Intl.DateTimeFormat("vi-VN", {
+        hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+        timeZone: opts.timeZone || "Asia/Ho_Chi_Minh"});
+      this.shortTime = new Intl.DateTimeFormat("vi-VN", {
+        hour: "2-digit", minute: "2-digit", hour12: false, timeZone: opts.timeZone || "Asia/Ho_Chi_Minh"});
+      this.socket = io({
+        auth: {event: this.event}, transports: ["websocket", "polling"],
+        reconnectionDelay: 500, reconnectionDelayMax: 5000, randomizationFactor: 0.5,
+      });
+      this.socket.on("connect", () => this._connected());
+      this.socket.on("disconnect", () => this._lost());
+      this.socket.on("connect_error", (err) => this._lost(err && err.data && err.data.message));
+      this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
+      this.socket.on("patch", (patch) => this.applyPatch(patch));
+      setInterval(() => this.state && this.onTick(this), 250);
+      setInterval(() => this.connected && this.syncClock(3), 30000);
+    }
+
+    _connected() {
+      this.connected = true;
+      this.syncClock(5);
+      if (this.everConnected) this._showBanner(T.reconnected || "Đã kết nối lại", "ok", 3000);
+      else this._hideBanner();
+      this.everConnected = true;
+      document.body.classList.remove("stale");
+    }
+
+    _lost(message) {
+      this.connected = false;
+      document.body.classList.add("stale");
+      this._showBanner(message || T.lost || "Mất kết nối – đang kết nối lại", "lost");
+    }
+
+    _showBanner(text, kind, hideAfter) {
+      if (!this.banner) return;
+      this.banner.textContent = text;
+      this.banner.className = "conn-banner " + kind;
+      this.banner.hidden = false;
+      clearTimeout(this._bannerTimer);
+      if (hideAfter) this._bannerTimer = setTimeout(() => this._hideBanner(), hideAfter);
+    }
+
+    _hideBanner() { if (this.banner) this.banner.hidden = true; }
+
+    syncClock(samples) {
+      let left = samples, roundBest = Infinity;   // each round keeps its own best sample
+      const ping = () => {
+        const t0 = Date.now();
+        this.socket.timeout(5000).emit("clock", {}, (err, ack) => {
+          const t1 = Date.now();
+          if (!err && ack && ack.ok) {
+            const rtt = t1 - t0;
+            if (rtt < roundBest) {
+              roundBest = this.bestRtt = rtt;
+              this.offset = ack.server_time - (t0 + rtt / 2);
+            }
+          }
+          if (--left > 0) setTimeout(ping, 100);
+        });
+      };
+      ping();
+    }
+
+    now() { return Date.now() + this.offset; }
+
+    applySnapshot(snap) {
+      this.state = snap;
+      this.rev = snap.rev;
+      this.onRender(this);
+      this.onTick(this);
+    }
+
+    resync() {
+      this.socket.timeout(5000).emit("snapshot", {}, (err, ack) => {
+        if (!err && ack && ack.ok) this.applySnapshot(ack.snapshot);
+      });
+    }
+
+    applyPatch(patch) {
+      if (!this.state || patch.rev <= this.rev) return;
+      if (patch.rev !== this.rev + 1) { this.resync(); return; }   // a gap: we missed something
+      const st = this.state;
+      if (patch.items) st.items = patch.items;
+      if (patch.show) st.show = patch.show;
+      for (const t of patch.timings || []) {
+        const item = st.items.find((i) => i.id === t.id);
+        if (item) { item.actual_start = t.actual_start; item.actual_end = t.actual_end; }
+      }
+      for (const c of patch.sites || []) {
+        const i = st.sites.findIndex((o) => o.bridge_point_id === c.bridge_point_id && o.segment_id === c.segment_id);
+        if (i >= 0) st.sites[i] = c; else st.sites.push(c);
+      }
+      st.rev = this.rev = patch.rev;
+      this.onRender(this);
+      this.onTick(this);
+    }
+
+    command(action, args, extra) {
+      return new Promise((resolve) => {
+        const payload = Object.assign({action: action, expected_rev: this.rev, args: args || {}}, extra || {});
+        this.socket.timeout(8000).emit("command", payload, (err, ack) => {
+          if (err) resolve({ok: false, error: {code: "timeout", message: T.timeout || "Máy chủ không trả lời; lệnh có thể chưa được thực hiện."}});
+          else resolve(ack);
+        });
+      });
+    }
+
+    // --- what the screens show ---------------------------------------------------------------
+    current() { const s = this.state; return s && s.items[s.show.cursor] || null; }
+    next() { const s = this.state; return s && s.items[s.show.cursor + 1] || null; }
+    point(id) { return this.state.bridge_points.find((p) => p.id === id); }
+
+    siteCursor(pointId) {
+      const open = this.state.sites.filter((c) => c.bridge_point_id === pointId && c.status !== "closed");
+      open.sort((a, b) => (b.opened_at || 0) - (a.opened_at || 0));
+      return open[0] || null;
+    }
+
+    segment(cursor) { return this.state.items.find((i) => i.id === cursor.segment_id) || null; }
+
+    /* Same rules as server/services/show_timing.py. */
+    timing() {
+      const s = this.state, show = s.show, now = this.now();
+      const total = s.items.reduce((a, i) => a + i.duration_s * 1000, 0);
+      const out = {now: now, elapsed: null, remaining: null, over: 0, allowed: null,
+                   plannedEnd: s.event.starts_at ? s.event.starts_at + total : null, expectedEnd: null, drift: null};
+      const cur = this.current();
+      if (show.status === "standby") out.expectedEnd = Math.max(now, s.event.starts_at || now) + total;
+      else if (show.status === "ended") out.expectedEnd = show.show_ended_at;
+      else if (cur) {
+        const until = show.paused_at || now;
+        out.elapsed = until - show.item_started_at - show.paused_ms;
+        out.allowed = cur.duration_s * 1000 + show.extra_ms;
+        out.remaining = out.allowed - out.elapsed;
+        out.over = Math.max(0, out.elapsed - out.allowed);
+        const later = s.items.slice(show.cursor + 1).reduce((a, i) => a + i.duration_s * 1000, 0);
+        out.expectedEnd = now + Math.max(0, out.remaining) + later;
+      }
+      if (out.plannedEnd !== null && out.expectedEnd !== null) out.drift = out.expectedEnd - out.plannedEnd;
+      return out;
+    }
+
+    localTiming(cursor) {
+      const seg = this.segment(cursor);
+      const item = seg && seg.local_items[cursor.index];
+      if (!item || cursor.status !== "running") return null;
+      const elapsed = this.now() - cursor.item_started_at;
+      return {item: item, elapsed: elapsed, remaining: item.duration_s * 1000 - elapsed};
+    }
+
+    /* ok / warn (last minute or last 10 %) / over */
+    static timerClass(remaining, allowed) {
+      if (remaining === null) return "";
+      if (remaining < 0) return "over";
+      if (remaining <= Math.max(60000, (allowed || 0) * 0.1)) return "warn";
+      return "ok";
+    }
+
+    clock(ms) { return ms ? this.timeFormat.format(new Date(ms)) : "–"; }
+    hhmm(ms) { return ms ? this.shortTime.format(new Date(ms)) : "–"; }
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+    return node;
+  }
+
+  function text(id, value) { const n = document.getElementById(id); if (n && n.textContent !== value) n.textContent = value; }
+
+  window.DC = {ShowClient, fmtDuration, el, text, T};
+})();

@@ -1,0 +1,50 @@
+/* Site display for one bridge point: the shared programme, or this point's own local item during a
+ * local segment; local controls for whoever may drive this point. */
+(function () {
+  "use strict";
+  const {ShowClient, fmtDuration, text, T} = window.DC;
+  const pointId = DC_POINT.id;
+
+  const client = new ShowClient({event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, onRender: render, onTick: tick});
+  window.dcClient = client;
+
+  function render(c) {
+    const cursor = c.siteCursor(pointId);
+    const cur = c.current(), st = c.state.show.status;
+    document.body.dataset.status = st;
+    document.body.dataset.mode = cursor && cursor.status === "running" ? "local" : "shared";
+    if (cursor && cursor.status === "running") {
+      const seg = c.segment(cursor), item = seg.local_items[cursor.index];
+      text("site-mode", T.local_title + " · " + (cursor.index + 1) + "/" + seg.local_items.length);
+      text("site-content", item.content);
+      text("site-performer", item.performer);
+      text("site-shared", cur ? T.main_hall + ": " + cur.number + ". " + cur.content : "");
+    } else {
+      text("site-mode", cursor && cursor.status === "done" ? T.local_done : "");
+      text("site-content", cur ? cur.content : (st === "ended" ? T.show_ended : T.not_started));
+      text("site-performer", cur ? cur.performer : "");
+      text("site-shared", "");
+    }
+    const controls = document.getElementById("site-controls");
+    if (controls) controls.hidden = !cursor;
+  }
+
+  function tick(c) {
+    text("clock", c.clock(c.now()));
+    const cursor = c.siteCursor(pointId);
+    const local = cursor && c.localTiming(cursor);
+    if (local) { text("site-timer", fmtDuration(local.remaining)); return; }
+    const t = c.timing();
+    text("site-timer", t.remaining === null ? "" : fmtDuration(t.remaining));
+  }
+
+  async function step(action) {
+    const ack = await client.command(action, {}, {bridge_point_id: pointId});
+    const box = document.getElementById("command-error");
+    if (box) box.textContent = ack.ok ? "" : ack.error.message;
+  }
+  if (DC_POINT.can_control) {
+    document.getElementById("local-next").addEventListener("click", () => step("local_next"));
+    document.getElementById("local-prev").addEventListener("click", () => step("local_previous"));
+  }
+})();

@@ -1,0 +1,163 @@
+"""Shared fixtures: an app on a fresh SQLite file, sessions, factories, and a real server process."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI") == "true"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip outside CI when a part of the machine is missing; in CI the same lack is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from server.config import Settings
+    return Settings(instance_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
+                    async_mode="threading", load_demo=False, testing=True, secret_key="test-secret")
+
+
+@pytest.fixture
+def app(settings):
+    from server.app import create_app
+    return create_app(settings)
+
+
+@pytest.fixture
+def db(app):
+    return app.extensions["diemcau.db"]
+
+
+@pytest.fixture
+def session(db):
+    with db.session() as s:
+        yield s
+
+
+@pytest.fixture
+def demo_event(session, settings):
+    """The reference event of plan 000 with its demo logins (slow: 19 password hashes)."""
+    from server.demo import demo_logins, load_reference_event
+    event = load_reference_event(session)
+    demo_logins(session, event, settings.instance_dir)
+    return event
+
+
+@pytest.fixture
+def make_event(session):
+    """An event with `n` plain items and optionally a local segment for the wards at `segment_at`."""
+    from server.models import BridgePoint, Event, LocalItem, ProgrammeItem, ShowState, utcnow
+    counter = iter(range(1, 10_000))
+
+    def factory(n: int = 5, segment_at: int | None = None, local_items: int = 3, wards: int = 3,
+                duration_s: int = 300) -> Event:
+        k = next(counter)
+        event = Event(slug=f"test-{k}", title=f"Hội nghị thử {k}", banner="QUẬN ỦY\nHỘI NGHỊ THỬ",
+                      starts_at=utcnow())
+        event.bridge_points.append(BridgePoint(code="hoi-truong", name="Hội trường", short_name="Hội trường",
+                                               kind="main", position=0))
+        for w in range(wards):
+            event.bridge_points.append(BridgePoint(code=f"phuong-{w + 1}", name=f"Phường {w + 1}",
+                                                   short_name=f"P. {w + 1}", kind="ward", position=w + 1))
+        session.add(event)
+        session.flush()
+        for i in range(n):
+            item = ProgrammeItem(event_id=event.id, position=i, content=f"Mục {i + 1}", performer="Ban Tổ chức",
+                                 duration_s=duration_s, is_local_segment=i == segment_at)
+            if i == segment_at:
+                item.local_items = [LocalItem(position=j, content=f"Phần riêng {j + 1}", duration_s=120)
+                                    for j in range(local_items)]
+            session.add(item)
+        session.add(ShowState(event_id=event.id))
+        session.commit()
+        return event
+
+    return factory
+
+
+@pytest.fixture
+def make_user(session):
+    from server.services import accounts
+
+    def factory(role: str, username: str | None = None, bridge_point_id: int | None = None):
+        user = accounts.create_user(session, username or f"{role}-{os.urandom(3).hex()}", "mat-khau-thu",
+                                    role, bridge_point_id=bridge_point_id)
+        session.commit()
+        return user
+
+    return factory
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """A real `diemcau serve` process (eventlet by default) on a free loopback port."""
+
+    def __init__(self, instance: Path, async_mode: str = "eventlet", extra: list[str] | None = None):
+        self.instance = instance
+        self.async_mode = async_mode
+        self.extra = extra or []
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log = instance / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.instance / 'diemcau.sqlite3'}"
+
+    def start(self) -> "ServerProcess":
+        env = dict(os.environ, DIEMCAU_INSTANCE=str(self.instance), PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--port", str(self.port), "--async-mode", self.async_mode,
+             *self.extra], cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()          # SIGKILL: no chance to tidy up, like a power cut
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    server = ServerProcess(tmp_path).start()
+    yield server
+    server.stop()
