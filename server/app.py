@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, g, request, session
 
+from . import sockets  # noqa: F401  registers the handlers before any init_app (they are re-bound each time)
 from .config import ROOT, Settings
 from .db import Database
 from .extensions import babel, socketio
@@ -52,7 +53,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from .realtime import init_realtime
     from .web import admin, api, auth, pages, programme
-    from . import sockets  # noqa: F401  (registers the socket handlers)
 
     init_realtime()
     for blueprint in (auth.bp, pages.bp, programme.bp, api.bp, admin.bp):

@@ -45,11 +45,18 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest Alembic revision (the only way tables are made)."""
+        from pathlib import Path
+
         from alembic import command
         from alembic.config import Config
-        from pathlib import Path
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
 
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
         cfg.attributes["engine"] = self.engine
+        with self.engine.connect() as conn:       # already at head: skip loading the environment
+            if MigrationContext.configure(conn).get_current_revision() == \
+                    ScriptDirectory.from_config(cfg).get_current_head():
+                return
         command.upgrade(cfg, "head")

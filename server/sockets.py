@@ -22,31 +22,33 @@ from .services.snapshot import snapshot
 
 log = logging.getLogger(__name__)
 
-# sid -> (user id, event id). Kept per process: with several workers a client sticks to one.
-_connections: dict[str, tuple[int, int]] = {}
+# sid -> (user id, token id or None for a browser session, event id). Kept per process: with several
+# workers a client sticks to one.
+_connections: dict[str, tuple[int, int | None, int]] = {}
 
 
 def _db():
     return current_app.extensions["diemcau.db"]
 
 
-def _user_from_handshake(s, auth) -> User | None:
+def _who(s, auth) -> tuple[User | None, int | None]:
+    """(user, token id) from a bearer token in the handshake, else from the browser's session cookie."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if not token:
         header = request.headers.get("Authorization", "")
         token = header[7:] if header.startswith("Bearer ") else None
     if token:
-        return accounts.user_for_token(s, token)
+        row = accounts.token_row(s, token)
+        return (row.user, row.id) if row else (None, None)
     uid = http_session.get("uid")
-    user = s.get(User, uid) if uid else None
-    return user if user is not None and user.active else None
+    return accounts.still_valid(s, uid, None) if uid else None, None
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
     slug = (auth.get("event") if isinstance(auth, dict) else None) or request.args.get("event")
     with _db().session() as s:
-        user = _user_from_handshake(s, auth)
+        user, token_id = _who(s, auth)
         if user is None:
             raise ConnectionRefusedError({"code": "unauthorised",
                                           "message": _("Chưa đăng nhập hoặc mã truy cập không hợp lệ.")})
@@ -55,7 +57,7 @@ def on_connect(auth=None):
         event = s.execute(select(Event).where(Event.slug == str(slug))).scalar_one_or_none() if slug else None
         if event is None:
             raise ConnectionRefusedError({"code": "not_found", "message": _("Không tìm thấy hội nghị.")})
-        _connections[request.sid] = (user.id, event.id)
+        _connections[request.sid] = (user.id, token_id, event.id)
         join_room(event_room(event.id))
         socketio.emit("snapshot", snapshot(s, event.id), to=request.sid)
 
@@ -76,11 +78,11 @@ def _handler(event_name: str):
                 return {"ok": False, "error": {"code": "unauthorised", "message": _("Kết nối chưa xác thực.")}}
             try:
                 with _db().session() as s:
-                    user = s.get(User, conn[0])
-                    if user is None or not user.active:
+                    user = accounts.still_valid(s, conn[0], conn[1])
+                    if user is None:
                         return {"ok": False, "error": {"code": "unauthorised",
-                                                       "message": _("Tài khoản đã bị khóa.")}}
-                    return {"ok": True, **fn(s, user, conn[1], payload if payload is not None else {})}
+                                                       "message": _("Mã truy cập đã bị thu hồi hoặc tài khoản đã bị khóa.")}}
+                    return {"ok": True, **fn(s, user, conn[2], payload if payload is not None else {})}
             except ServiceError as exc:
                 return {"ok": False, "error": exc.to_dict()}
             except Exception:

@@ -23,9 +23,29 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hash(monkeypatch):
+    """scrypt costs 0.1 s a hash; the tests make hundreds of accounts. test_accounts checks the default."""
+    from server.services import accounts
+    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """One database migrated to head; each test copies it instead of running Alembic again."""
+    from server.db import Database
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path):
+def settings(tmp_path, migrated_template):
+    import shutil
     from server.config import Settings
+    shutil.copy(migrated_template, tmp_path / "test.sqlite3")
     return Settings(instance_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
                     async_mode="threading", load_demo=False, testing=True, secret_key="test-secret")
 
@@ -110,11 +130,12 @@ def free_port() -> int:
 class ServerProcess:
     """A real `diemcau serve` process (eventlet by default) on a free loopback port."""
 
-    def __init__(self, instance: Path, async_mode: str = "eventlet", extra: list[str] | None = None):
+    def __init__(self, instance: Path, async_mode: str = "eventlet", extra: list[str] | None = None,
+                 port: int | None = None):
         self.instance = instance
         self.async_mode = async_mode
         self.extra = extra or []
-        self.port = free_port()
+        self.port = port or free_port()       # a given port: restart a killed server where its clients expect it
         self.proc: subprocess.Popen | None = None
         self.log = instance / "server.log"
 

@@ -13,6 +13,7 @@ from ..models import ROLES, ApiToken, User, utcnow
 from .errors import Invalid
 
 TOKEN_PREFIX = "dc_"
+PASSWORD_METHOD = "scrypt"      # werkzeug's default, slow on purpose; tests lower it for speed
 
 
 def _token_hash(token: str) -> str:
@@ -31,7 +32,7 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none():
         raise Invalid(lazy("Tên đăng nhập %(name)s đã tồn tại.", name=username))
     user = User(username=username, display_name=display_name or username, role=role,
-                password_hash=generate_password_hash(password), bridge_point_id=bridge_point_id)
+                password_hash=generate_password_hash(password, method=PASSWORD_METHOD), bridge_point_id=bridge_point_id)
     session.add(user)
     session.flush()
     return user
@@ -52,15 +53,33 @@ def issue_token(session: Session, user: User, name: str) -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    if not token or not token.startswith(TOKEN_PREFIX):
+def token_row(session: Session, token: str) -> ApiToken | None:
+    """The live token row for a presented token, or None (unknown, forged, revoked, user disabled)."""
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
         return None
     row = session.execute(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).scalar_one_or_none()
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     row.last_used_at = utcnow()
     session.commit()
-    return row.user
+    return row
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = token_row(session, token)
+    return row.user if row else None
+
+
+def still_valid(session: Session, user_id: int, token_id: int | None) -> User | None:
+    """Re-checked on every socket event: a revoked token or a disabled account loses an open socket."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    if token_id is not None:
+        row = session.get(ApiToken, token_id)
+        if row is None or row.revoked_at is not None:
+            return None
+    return user
 
 
 def revoke_token(session: Session, token_id: int) -> None:

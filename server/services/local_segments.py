@@ -63,19 +63,23 @@ def step(session: Session, event_id: int, bridge_point_id: int, delta: int, *,
         cursor = active_cursor(session, event_id, bridge_point_id)
         if cursor is None:
             raise Invalid(lazy("Điểm cầu này không có phần riêng nào đang chạy."))
-        segment = session.get(ProgrammeItem, cursor.segment_id)
-        count = len(segment.local_items)
-        if delta > 0 and cursor.status == "done":
-            raise Invalid(lazy("Điểm cầu đã kết thúc phần riêng."))
-        if delta < 0 and cursor.status == "running" and cursor.index == 0:
-            raise Invalid(lazy("Đang ở mục đầu tiên của phần riêng."))
-        # Compare-and-set on this point's cursor: a stale page cannot skip an item twice.
+        # Compare-and-set on this point's cursor first: a stale page cannot skip an item twice,
+        # and learns it was stale rather than some other reason.
         claimed = session.execute(update(SiteCursor).where(
             SiteCursor.id == cursor.id, SiteCursor.changed_rev <= expected_rev)
             .values(changed_rev=SiteCursor.changed_rev)).rowcount
         if not claimed:
+            session.rollback()
             raise Conflict(lazy("Lệnh dựa trên trạng thái cũ của điểm cầu; màn hình đã được cập nhật."),
-                           current_rev=cursor.changed_rev)
+                           current_rev=revision.load_state(session, event_id).rev)
+        segment = session.get(ProgrammeItem, cursor.segment_id)
+        count = len(segment.local_items)
+        if delta > 0 and cursor.status == "done":
+            session.rollback()
+            raise Invalid(lazy("Điểm cầu đã kết thúc phần riêng."))
+        if delta < 0 and cursor.status == "running" and cursor.index == 0:
+            session.rollback()
+            raise Invalid(lazy("Đang ở mục đầu tiên của phần riêng."))
         now = utcnow()
         rev = revision.bump(session, event_id)
         if delta > 0:

@@ -105,6 +105,8 @@ class _Edit:
             now = utcnow()
             rev = revision.bump(self.session, self.event_id)
             self.state = revision.load_state(self.session, self.event_id)
+            # A command made on the old item list (goto by index) must not land on another item.
+            self.state.cursor_rev = rev
             revision.log_cue(self.session, self.event_id, rev, now, self.actor, self.action)
             self.session.commit()
             self.session.expire_all()       # reload collections in their new order for the patch

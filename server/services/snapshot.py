@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..i18n import lazy
 from ..models import BridgePoint, Event, LocalItem, ProgrammeItem, ShowState, SiteCursor, to_ms, utcnow
 from .errors import NotFound
 
@@ -84,7 +85,7 @@ def bridge_point_part(point: BridgePoint) -> dict:
 def snapshot(session: Session, event_id: int) -> dict:
     event = session.get(Event, event_id)
     if event is None:
-        raise NotFound("Không tìm thấy hội nghị.")
+        raise NotFound(lazy("Không tìm thấy hội nghị."))
     state = session.execute(select(ShowState).where(ShowState.event_id == event_id)
                             .execution_options(populate_existing=True)).scalar_one()
     cursors = session.execute(select(SiteCursor).where(SiteCursor.event_id == event_id)

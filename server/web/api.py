@@ -9,13 +9,13 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from ..i18n import _
-from ..models import SiteCursor, utcnow
+from ..models import Event, SiteCursor, utcnow
 from ..services import accounts, commands, permissions
-from ..services.errors import Forbidden, Invalid, ServiceError
+from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.revision import load_state
 from ..services.show_timing import timing
-from ..services.snapshot import programme, show_part, site_part
-from .context import db, event_or_404
+from ..services.snapshot import bridge_point_part, programme, show_part, site_part
+from .context import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -45,6 +45,13 @@ def _user():
     return user
 
 
+def _event(slug: str) -> Event:
+    event = db().execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
+    if event is None:
+        raise NotFound(_("Không tìm thấy hội nghị “%(slug)s”.", slug=slug[:80]))
+    return event
+
+
 def _brief(item) -> dict | None:
     return item and {"id": item.id, "number": item.position + 1, "content": item.content,
                      "performer": item.performer, "duration_s": item.duration_s}
@@ -60,20 +67,21 @@ def _state_body(event) -> dict:
     sites = s.execute(select(SiteCursor).where(SiteCursor.event_id == event.id)).scalars()
     return {"ok": True, "rev": state.rev, "show": show_part(state), "current": _brief(current),
             "next": _brief(following), "timing": timing(event, state, items, utcnow()),
-            "sites": [site_part(c) for c in sites]}
+            "sites": [site_part(c) for c in sites],
+            "bridge_points": [bridge_point_part(p) for p in event.bridge_points]}
 
 
 @bp.get("/events/<slug>/state")
 def state(slug: str):
     if not permissions.allows(_user(), "show.view"):
         raise Forbidden(_("Tài khoản của bạn không có quyền thực hiện thao tác này."))
-    return jsonify(_state_body(event_or_404(slug)))
+    return jsonify(_state_body(_event(slug)))
 
 
 @bp.post("/events/<slug>/<action>")
 def command(slug: str, action: str):
     user = _user()
-    event = event_or_404(slug)
+    event = _event(slug)
     if action not in ACTIONS:
         raise Invalid(_("Lệnh không hợp lệ: %(action)s.", action=action[:40]))
     body = request.get_json(silent=True) if request.data else {}

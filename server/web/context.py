@@ -8,6 +8,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..i18n import _
 from ..models import BridgePoint, Event, User
 from ..services import permissions
 
@@ -65,4 +66,4 @@ def csrf_token() -> str:
 def check_csrf() -> None:
     sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")
     if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="Phiên làm việc đã hết hạn; tải lại trang rồi thử lại.")
+        abort(400, description=_("Phiên làm việc đã hết hạn; tải lại trang rồi thử lại."))

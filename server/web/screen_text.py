@@ -7,7 +7,7 @@ _TEXTS = {
     "timeout": "Máy chủ không trả lời; lệnh có thể chưa được thực hiện.",
     "standby": "Chưa bắt đầu",
     "running": "Đang diễn ra",
-    "paused": "Tạm dừng",
+    "paused": "Đang tạm dừng",
     "ended": "Đã kết thúc",
     "go": "BẮT ĐẦU",
     "next": "TIẾP",

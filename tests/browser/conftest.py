@@ -1,0 +1,88 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser), one
+context per person, logged in through the real login form of a `live_server`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:          # plain `pytest` (not `python -m pytest`) leaves the root out
+    sys.path.insert(0, str(ROOT))
+
+from tests.conftest import ServerProcess, need  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SLUG = "quan9-chi-thi-05"
+
+
+def demo_passwords(instance: Path) -> dict[str, str]:
+    """username -> password from `<instance>/demo-logins.txt` (username, password, label; tab-separated)."""
+    path = instance / "demo-logins.txt"
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return {row[0]: row[1] for row in rows}
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    need(CHROMIUM.exists(), f"Debian's Chromium is missing at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "the Python package playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def browser(playwright_driver):
+    """A headless Chromium per test. `launch()` gives it a fresh temporary profile (user data dir)
+    that Playwright deletes on close (Playwright refuses `--user-data-dir` among launch() args)."""
+    chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
+
+
+class Person:
+    """One person at one screen: their own browser context (cookies), logged in, with a page."""
+
+    def __init__(self, browser, server: ServerProcess, username: str, viewport=(1280, 800)):
+        self.username = username
+        self.context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                           viewport={"width": viewport[0], "height": viewport[1]})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.server = server
+        password = demo_passwords(server.instance)[username]
+        self.page.goto(f"{server.url}/login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        with self.page.expect_navigation():
+            self.page.click("form button.primary")
+        assert "/login" not in self.page.url, f"login as {username} failed"
+
+    def open(self, path: str):
+        response = self.page.goto(f"{self.server.url}{path}")
+        assert response is not None and response.ok, f"{path} answered {response and response.status}"
+        return self.page
+
+
+@pytest.fixture
+def person(browser, live_server):
+    """`person("dieuhanh")` -> a logged-in Person; at the end no page may have thrown a script error."""
+    people: list[Person] = []
+
+    def factory(username: str, viewport=(1280, 800)) -> Person:
+        p = Person(browser, live_server, username, viewport)
+        people.append(p)
+        return p
+
+    yield factory
+    errors = {p.username: p.errors for p in people if p.errors}
+    for p in people:
+        p.context.close()
+    assert not errors, f"script errors in the pages: {errors}"

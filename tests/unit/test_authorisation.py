@@ -1,0 +1,199 @@
+"""Every role against every command, over the socket and the HTTP API, and against every page."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import socketio
+from server.models import ShowState
+from server.services import accounts, local_segments, show_control
+
+ROLES = ["admin", "operator", "mc", "site_tech_own", "site_tech_other", "viewer"]
+COMMANDS = ["go", "next", "previous", "goto", "pause", "resume", "add_time", "end_segment",
+            "local_next", "local_previous"]
+ALLOWED = {
+    "admin": set(COMMANDS),
+    "operator": set(COMMANDS),
+    "mc": set(),
+    "site_tech_own": {"local_next", "local_previous"},
+    "site_tech_other": set(),
+    "viewer": set(),
+}
+ARGS = {"goto": {"index": 2}, "add_time": {"seconds": 60}}
+
+
+def rev_of(session, event) -> int:
+    session.expire_all()
+    return session.execute(select(ShowState.rev).where(ShowState.event_id == event.id)).scalar_one()
+
+
+def prepare(session, event, action, ward) -> None:
+    """Put the show where `action` is valid, so only authorisation can refuse it."""
+    def run(a, **args):
+        show_control.command(session, event.id, a, expected_rev=rev_of(session, event), actor="setup", args=args)
+    if action == "go":
+        return
+    run("go")                                   # item 0 is the local segment: ward cursors open
+    if action == "previous":
+        run("next")
+    if action == "resume":
+        run("pause")
+    if action == "local_previous":
+        local_segments.step(session, event.id, ward.id, 1, expected_rev=rev_of(session, event), actor="setup")
+
+
+@pytest.fixture
+def world(session, make_event, make_user):
+    event = make_event(n=4, segment_at=0, local_items=3, wards=2)
+    wards = [p for p in event.bridge_points if p.kind == "ward"]
+    users = {
+        "admin": make_user("admin"), "operator": make_user("operator"), "mc": make_user("mc"),
+        "site_tech_own": make_user("site_tech", bridge_point_id=wards[0].id),
+        "site_tech_other": make_user("site_tech", bridge_point_id=wards[1].id),
+        "viewer": make_user("viewer"),
+    }
+    tokens = {role: accounts.issue_token(session, user, "test") for role, user in users.items()}
+    session.commit()
+    return event, wards[0], users, tokens
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", COMMANDS)
+def test_socket_command(app, session, world, role, action):
+    event, ward, users, tokens = world
+    prepare(session, event, action, ward)
+    before = rev_of(session, event)
+    client = socketio.test_client(app, auth={"token": tokens[role], "event": event.slug})
+    assert client.is_connected()
+    ack = client.emit("command", {"action": action, "expected_rev": before, "args": ARGS.get(action, {}),
+                                  "bridge_point_id": ward.id}, callback=True)
+    if action in ALLOWED[role]:
+        assert ack["ok"], ack
+        assert rev_of(session, event) == before + 1
+    else:
+        assert ack == {"ok": False, "error": {"code": "forbidden", "message": ack["error"]["message"]}}
+        assert rev_of(session, event) == before
+    client.disconnect()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", COMMANDS)
+def test_api_command(app, session, world, role, action):
+    event, ward, users, tokens = world
+    prepare(session, event, action, ward)
+    before = rev_of(session, event)
+    body = {"bridge_point_id": ward.id, **({"number": 3} if action == "goto" else {}),
+            **({"seconds": 60} if action == "add_time" else {})}
+    response = app.test_client().post(f"/api/v1/events/{event.slug}/{action}", json=body,
+                                      headers={"Authorization": f"Bearer {tokens[role]}"})
+    if action in ALLOWED[role]:
+        assert response.status_code == 200, response.json
+        assert response.json["accepted_rev"] == before + 1
+    else:
+        assert response.status_code == 403
+        assert response.json["error"]["code"] == "forbidden"
+        assert rev_of(session, event) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_state_is_readable_by_every_login(app, world, role):
+    event, ward, users, tokens = world
+    response = app.test_client().get(f"/api/v1/events/{event.slug}/state",
+                                     headers={"Authorization": f"Bearer {tokens[role]}"})
+    assert response.status_code == 200 and response.json["show"]["status"] == "standby"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer ", "Bearer dc_forged", "Basic abc", "Bearer revoked"])
+def test_api_refuses_missing_forged_and_revoked_tokens(app, session, world, header):
+    event, ward, users, tokens = world
+    if header == "Bearer revoked":
+        token_id = users["operator"].tokens[0].id
+        accounts.revoke_token(session, token_id)
+        header = f"Bearer {tokens['operator']}"
+    response = app.test_client().post(f"/api/v1/events/{event.slug}/next",
+                                      headers={"Authorization": header} if header else {})
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthorised"
+    assert rev_of(session, event) == 0
+
+
+def test_socket_refuses_unauthenticated_and_forged(app, world):
+    event, *_ = world
+    for auth in (None, {"event": event.slug}, {"event": event.slug, "token": "dc_forged"}):
+        client = socketio.test_client(app, auth=auth)
+        assert not client.is_connected()
+
+
+def login(client, username, password="mat-khau-thu"):
+    page = client.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    return client.post("/login", data={"username": username, "password": password, "csrf": csrf})
+
+
+PAGES = {  # page -> roles that may open it
+    "desk": {"admin", "operator"},
+    "prompter": {"admin", "operator", "mc"},
+    "programme/": {"admin", "operator"},
+    "stage": set(ROLES),
+    "site/phuong-1": set(ROLES),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_by_role(app, world, role):
+    event, ward, users, tokens = world
+    client = app.test_client()
+    assert login(client, users[role].username).status_code == 302
+    for page, allowed in PAGES.items():
+        status = client.get(f"/e/{event.slug}/{page}").status_code
+        assert status == (200 if role in allowed else 403), (page, status)
+    assert client.get("/admin/").status_code == (200 if role == "admin" else 403)
+
+
+def test_pages_send_anonymous_people_to_login(app, world):
+    event, *_ = world
+    client = app.test_client()
+    for page in PAGES:
+        response = client.get(f"/e/{event.slug}/{page}")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_site_console_shows_controls_only_to_its_own_technician(app, world):
+    event, ward, users, tokens = world
+    for role, expected in (("site_tech_own", True), ("site_tech_other", False), ("viewer", False),
+                           ("operator", True)):
+        client = app.test_client()
+        login(client, users[role].username)
+        html = client.get(f"/e/{event.slug}/site/{ward.code}").get_data(as_text=True)
+        assert ('id="local-next"' in html) is expected, role
+
+
+def test_wrong_password_and_forms_without_csrf_are_refused(app, world):
+    event, ward, users, tokens = world
+    client = app.test_client()
+    assert login(client, users["operator"].username, "sai-mat-khau").status_code == 401
+    assert client.post("/login", data={"username": users["operator"].username,
+                                       "password": "mat-khau-thu"}).status_code == 400
+    login(client, users["operator"].username)
+    assert client.post(f"/e/{event.slug}/programme/add", data={"content": "X", "duration": "5"}).status_code == 400
+
+
+def test_a_revoked_token_loses_its_open_socket(app, session, world):
+    event, ward, users, tokens = world
+    client = socketio.test_client(app, auth={"token": tokens["operator"], "event": event.slug})
+    assert client.emit("command", {"action": "go", "expected_rev": 0}, callback=True)["ok"]
+    accounts.revoke_token(session, users["operator"].tokens[0].id)
+    ack = client.emit("command", {"action": "next", "expected_rev": 1}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "unauthorised"
+    assert rev_of(session, event) == 1
+
+
+def test_api_answers_unknown_events_and_actions_in_json(app, world):
+    event, ward, users, tokens = world
+    headers = {"Authorization": f"Bearer {tokens['operator']}"}
+    response = app.test_client().post("/api/v1/events/khong-co/next", headers=headers)
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    response = app.test_client().post(f"/api/v1/events/{event.slug}/explode", headers=headers)
+    assert response.status_code == 400 and "explode" in response.json["error"]["message"]
+    response = app.test_client().get(f"/api/v1/events/{event.slug}/state", headers=headers)
+    assert [p["code"] for p in response.json["bridge_points"]] == ["hoi-truong", "phuong-1", "phuong-2"]
