@@ -70,7 +70,7 @@
         el("td", {}, item.performer),
         el("td", {class: "mono"}, fmtDuration(item.duration_s * 1000)),
         el("td", {class: "mono"}, s.event.starts_at ? c.hhmm(starts[idx]) : "–"),
-        el("td", {class: "mono"}, actual),
+        el("td", {class: "mono " + (item.actual_end && item.actual_end - item.actual_start > item.duration_s * 1000 ? "overran" : "")}, actual),
         el("td", {}, el("button", {class: "small", onclick: () => send("goto", {index: idx})}, T.goto)));
       return row;
     }));
