@@ -58,7 +58,7 @@ def _settings(args, **extra):
 def _serve(args) -> None:
     if args.async_mode == "eventlet":
         import warnings
-        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")   # known; DESIGN.md keeps a second mode
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")   # known; DESIGN.md keeps a second mode
         import eventlet
         eventlet.monkey_patch()
     from .app import create_app
