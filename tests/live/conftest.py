@@ -57,3 +57,13 @@ def comparable(state: dict) -> dict:
     out.pop("server_time", None)
     out["sites"] = sorted(state["sites"], key=lambda c: (c["segment_id"], c["bridge_point_id"]))
     return out
+
+
+@pytest.fixture(params=["eventlet", "threading"])
+def live_server(request, tmp_path):
+    """The live suite runs under eventlet (the user's choice) and threading (proof that application
+    code stays async-neutral, DESIGN.md)."""
+    from tests.conftest import ServerProcess
+    server = ServerProcess(tmp_path, async_mode=request.param).start()
+    yield server
+    server.stop()
