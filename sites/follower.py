@@ -26,6 +26,8 @@ class ShowFollower:
         self._cond = threading.Condition()
         self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.5,
                                    reconnection_delay_max=3, randomization_factor=0.5)
+        self.sio.on("connect", self._notify)
+        self.sio.on("disconnect", self._notify)
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("patch", self._on_patch)
 
@@ -38,6 +40,14 @@ class ShowFollower:
 
     def disconnect(self) -> None:
         self.sio.disconnect()
+
+    @property
+    def connected(self) -> bool:
+        return "/" in self.sio.namespaces
+
+    def _notify(self, *_args) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     # --- state ---------------------------------------------------------------------------------
     def _on_snapshot(self, snap: dict) -> None:
@@ -67,6 +77,7 @@ class ShowFollower:
             self._changed()
 
     def resync(self) -> None:
+        self.wait_for(lambda f: f.connected, 10)
         ack = self.sio.call("snapshot", {}, timeout=10)
         if ack and ack.get("ok"):
             self._on_snapshot(ack["snapshot"])
@@ -95,6 +106,8 @@ class ShowFollower:
                    "args": args or {}}
         if bridge_point_id is not None:
             payload["bridge_point_id"] = bridge_point_id
+        # The snapshot can arrive just before the client marks the namespace connected.
+        self.wait_for(lambda f: f.connected, timeout)
         return self.sio.call("command", payload, timeout=timeout)
 
     # --- what a screen shows -------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Live tests: a real server process (eventlet) and real python-socketio clients on loopback."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -44,11 +46,16 @@ def follow(live_server, tokens):
         return follower
 
     yield factory
-    for follower in made:
+
+    def close(follower):
         try:
             follower.disconnect()
         except Exception:
             pass
+    # In parallel: a threading-mode server takes seconds to close each websocket.
+    closers = [threading.Thread(target=close, args=(f,)) for f in made]
+    [t.start() for t in closers]
+    [t.join(30) for t in closers]
 
 
 def comparable(state: dict) -> dict:
