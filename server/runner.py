@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
                        default=os.environ.get("DIEMCAU_ASYNC_MODE", "eventlet"))
     serve.add_argument("--instance", default=None, help="thư mục dữ liệu (khóa bí mật, SQLite, mật khẩu demo)")
     serve.add_argument("--no-demo", action="store_true", help="không nạp hội nghị mẫu Quận 9")
+    serve.add_argument("--max-connections", type=int, default=10000,
+                       help="số kết nối đồng thời tối đa (eventlet mặc định chỉ 1024)")
     user = sub.add_parser("create-user", help="tạo tài khoản")
     user.add_argument("username")
     user.add_argument("role", choices=["admin", "operator", "mc", "site_tech", "viewer"])
@@ -68,8 +70,19 @@ def _serve(args) -> None:
                          load_demo=not args.no_demo)
     app = create_app(settings)
     _print_welcome(app, args.host, args.port)
-    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False,
-                 allow_unsafe_werkzeug=True)
+    if args.async_mode == "eventlet":
+        import socket
+        import eventlet.wsgi
+        listener = eventlet.listen((args.host, args.port))
+        # Accepted sockets inherit TCP_NODELAY: an ack written right after a patch leaves at once
+        # instead of waiting ~40 ms for the client's delayed ACK.
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # Every open websocket holds one green thread; eventlet's default pool of 1024 would lock
+        # out the operator desk once a thousand screens are connected.
+        eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False)
+    else:
+        socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False,
+                     allow_unsafe_werkzeug=True)
 
 
 def _print_welcome(app, host: str, port: int) -> None:
