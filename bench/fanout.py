@@ -39,7 +39,6 @@ import platform
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,9 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.server_process import ServerProcess  # noqa: E402  (one way to start a server, shared with the tests)
+
 EVENT = "quan9-chi-thi-05"
 KINDS = ("diemcau", "bare")
 LABEL = {"diemcau": "Điểm Cầu (eventlet)", "bare": "bare python-socketio"}
@@ -63,12 +65,6 @@ def raise_fd_limit(want: int) -> int:
     if soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_ms(pid: int) -> float | None:
@@ -107,26 +103,25 @@ if _path:
 """
 
 
-class Server:
-    """One fresh server process on a free loopback port, in its own temporary directory.
+class Server(ServerProcess):
+    """One fresh server process, ours or the bare baseline, in its own temporary directory.
 
     With gc_log, a sitecustomize.py on PYTHONPATH (no change to the server's code) logs the server's full
     (generation 2) garbage collections: wall time and pause."""
 
     def __init__(self, kind: str, workdir: Path, gc_log: bool = False):
+        super().__init__(workdir)
         self.kind, self.workdir = kind, workdir
         self.gc_log = workdir / "gc2.log" if gc_log else None
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-        self.log = workdir / "server.log"
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def command(self) -> list[str]:
+        if self.kind == "diemcau":
+            return [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                    "--async-mode", "eventlet"]
+        return [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(self.port)]
 
-    @property
-    def env(self) -> dict:
-        env = dict(os.environ, DIEMCAU_INSTANCE=str(self.workdir), PYTHONUNBUFFERED="1")
+    def environment(self) -> dict:
+        env = super().environment()
         if self.gc_log:
             probe = self.workdir / "gcprobe"
             probe.mkdir(exist_ok=True)
@@ -141,42 +136,14 @@ class Server:
         rows = [line.split() for line in self.gc_log.read_text().splitlines() if line.strip()]
         return [float(ms) for at, ms in rows if since <= float(at) <= until]
 
-    def start(self, timeout: float = 90) -> "Server":
-        if self.kind == "diemcau":
-            cmd = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--async-mode", "eventlet"]
-        else:
-            cmd = [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(self.port)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.kind} server exited: {self.log.read_text()[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.kind} server did not start: {self.log.read_text()[-3000:]}")
-
     def token(self, username: str) -> str:
         if self.kind != "diemcau":
             return "bare"
         out = subprocess.run(
             [sys.executable, "-m", "server", "issue-token", username, "--name", "fanout-bench",
              "--database-url", f"sqlite:///{self.workdir / 'diemcau.sqlite3'}"],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=60, check=True)
+            cwd=ROOT, env=self.environment(), capture_output=True, text=True, timeout=60, check=True)
         return out.stdout.strip().splitlines()[-1]
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
     def log_tail(self, chars: int = 2000) -> str:
         try:

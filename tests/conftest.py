@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.server_process import ServerProcess  # noqa: F401  (the live_server fixture and tests use it)
+
 IN_CI = os.environ.get("CI") == "true"
 
 
@@ -119,62 +115,6 @@ def make_user(session):
         return user
 
     return factory
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ServerProcess:
-    """A real `diemcau serve` process (eventlet by default) on a free loopback port."""
-
-    def __init__(self, instance: Path, async_mode: str = "eventlet", extra: list[str] | None = None,
-                 port: int | None = None):
-        self.instance = instance
-        self.async_mode = async_mode
-        self.extra = extra or []
-        self.port = port or free_port()       # a given port: restart a killed server where its clients expect it
-        self.proc: subprocess.Popen | None = None
-        self.log = instance / "server.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def database_url(self) -> str:
-        return f"sqlite:///{self.instance / 'diemcau.sqlite3'}"
-
-    def start(self) -> "ServerProcess":
-        env = dict(os.environ, DIEMCAU_INSTANCE=str(self.instance), PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--port", str(self.port), "--async-mode", self.async_mode,
-             *self.extra], cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()          # SIGKILL: no chance to tidy up, like a power cut
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture

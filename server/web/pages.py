@@ -1,7 +1,7 @@
 """The screens: index, operator desk, stage display, site display, MC prompter."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from ..models import Event
