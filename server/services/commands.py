@@ -25,8 +25,6 @@ def run(session: Session, event_id: int, user: User | None, action, *, expected_
             raise Invalid(lazy("Lệnh phần riêng cần mã điểm cầu (bridge_point_id)."))
         point = local_segments.require_point(session, event_id, bridge_point_id)
         permissions.require(user, "site.control", point.id)
-        if not isinstance(expected_rev, int) or isinstance(expected_rev, bool):
-            raise Invalid(lazy("Thiếu phiên bản trạng thái (expected_rev) trong lệnh."))
         return local_segments.step(session, event_id, point.id, LOCAL_STEPS[action],
                                    expected_rev=expected_rev, actor=actor_name(user))
     permissions.require(user, permissions.COMMAND_PERMISSIONS[action])

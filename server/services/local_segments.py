@@ -59,7 +59,8 @@ def active_cursor(session: Session, event_id: int, bridge_point_id: int) -> Site
 def step(session: Session, event_id: int, bridge_point_id: int, delta: int, *,
          expected_rev: int, actor: str) -> revision.Change:
     """Move one bridge point's local cursor one item forward (delta=1) or back (delta=-1)."""
-    with revision.event_lock(event_id):
+    revision.require_rev(expected_rev)
+    with revision.change(session, event_id):
         cursor = active_cursor(session, event_id, bridge_point_id)
         if cursor is None:
             raise Invalid(lazy("Điểm cầu này không có phần riêng nào đang chạy."))
@@ -69,16 +70,13 @@ def step(session: Session, event_id: int, bridge_point_id: int, delta: int, *,
             SiteCursor.id == cursor.id, SiteCursor.changed_rev <= expected_rev)
             .values(changed_rev=SiteCursor.changed_rev)).rowcount
         if not claimed:
-            session.rollback()
             raise Conflict(lazy("Lệnh dựa trên trạng thái cũ của điểm cầu; màn hình đã được cập nhật."),
                            current_rev=revision.load_state(session, event_id).rev)
         segment = session.get(ProgrammeItem, cursor.segment_id)
         count = len(segment.local_items)
         if delta > 0 and cursor.status == "done":
-            session.rollback()
             raise Invalid(lazy("Điểm cầu đã kết thúc phần riêng."))
         if delta < 0 and cursor.status == "running" and cursor.index == 0:
-            session.rollback()
             raise Invalid(lazy("Đang ở mục đầu tiên của phần riêng."))
         now = utcnow()
         rev = revision.bump(session, event_id)

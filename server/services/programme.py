@@ -6,6 +6,8 @@ changes what is on stage.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,46 +78,15 @@ def clean_fields(data: dict, *, local: bool = False) -> dict:
     return fields
 
 
-class _Edit:
-    """Runs one edit under the event lock, keeps the cursor on its item, logs and publishes."""
+class _EditScope:
+    """What an edit sees: the state, the items before it, the item on stage, and look-ups."""
 
-    def __init__(self, session: Session, event_id: int, actor: str, action: str):
-        self.session, self.event_id, self.actor, self.action = session, event_id, actor, action
-
-    def __enter__(self):
-        self._lock = revision.event_lock(self.event_id)
-        self._lock.__enter__()
-        self.state = revision.load_state(self.session, self.event_id)
-        items = programme(self.session, self.event_id)
-        self.current_id = items[self.state.cursor].id if 0 <= self.state.cursor < len(items) else None
-        self.items = items
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is not None:
-                self.session.rollback()
-                return False
-            self.session.flush()
-            items = programme(self.session, self.event_id)
-            for position, item in enumerate(items):
-                item.position = position
-            if self.current_id is not None:
-                self.state.cursor = next(i for i, item in enumerate(items) if item.id == self.current_id)
-            now = utcnow()
-            rev = revision.bump(self.session, self.event_id)
-            self.state = revision.load_state(self.session, self.event_id)
-            # A command made on the old item list (goto by index) must not land on another item.
-            self.state.cursor_rev = rev
-            revision.log_cue(self.session, self.event_id, rev, now, self.actor, self.action)
-            self.session.commit()
-            self.session.expire_all()       # reload collections in their new order for the patch
-            revision.publish(revision.Change(self.event_id, rev, now, {
-                "items": programme_part(self.session, self.event_id), "show": show_part(self.state)}))
-            self.rev = rev
-        finally:
-            self._lock.__exit__(None, None, None)
-        return False
+    def __init__(self, session: Session, event_id: int):
+        self.session, self.event_id = session, event_id
+        self.state = revision.load_state(session, event_id)
+        self.items = programme(session, event_id)
+        cursor = self.state.cursor
+        self.current_id = self.items[cursor].id if 0 <= cursor < len(self.items) else None
 
     def item(self, item_id: int) -> ProgrammeItem:
         item = self.session.get(ProgrammeItem, item_id)
@@ -130,15 +101,39 @@ class _Edit:
         return local
 
 
+@contextmanager
+def _edit(session: Session, event_id: int, actor: str, action: str) -> Iterator[_EditScope]:
+    """Runs one edit under the event's change guard, keeps the cursor on its item, logs and publishes."""
+    with revision.change(session, event_id):
+        scope = _EditScope(session, event_id)
+        yield scope
+        session.flush()
+        items = programme(session, event_id)
+        for position, item in enumerate(items):
+            item.position = position
+        if scope.current_id is not None:
+            scope.state.cursor = next(i for i, item in enumerate(items) if item.id == scope.current_id)
+        now = utcnow()
+        rev = revision.bump(session, event_id)
+        state = revision.load_state(session, event_id)
+        # A command made on the old item list (goto by index) must not land on another item.
+        state.cursor_rev = rev
+        revision.log_cue(session, event_id, rev, now, actor, action)
+        session.commit()
+        session.expire_all()       # reload collections in their new order for the patch
+        revision.publish(revision.Change(event_id, rev, now, {
+            "items": programme_part(session, event_id), "show": show_part(state)}))
+
+
 def add_item(session: Session, event_id: int, data: dict, actor: str) -> ProgrammeItem:
-    with _Edit(session, event_id, actor, "programme_add") as edit:
+    with _edit(session, event_id, actor, "programme_add") as edit:
         item = ProgrammeItem(event_id=event_id, position=len(edit.items), **clean_fields(data))
         session.add(item)
     return item
 
 
 def update_item(session: Session, event_id: int, item_id: int, data: dict, actor: str) -> None:
-    with _Edit(session, event_id, actor, "programme_update") as edit:
+    with _edit(session, event_id, actor, "programme_update") as edit:
         item = edit.item(item_id)
         fields = clean_fields(data)
         if item.is_local_segment and not fields["is_local_segment"] and _has_cursors(session, item):
@@ -148,7 +143,7 @@ def update_item(session: Session, event_id: int, item_id: int, data: dict, actor
 
 
 def delete_item(session: Session, event_id: int, item_id: int, actor: str) -> None:
-    with _Edit(session, event_id, actor, "programme_delete") as edit:
+    with _edit(session, event_id, actor, "programme_delete") as edit:
         item = edit.item(item_id)
         if item.id == edit.current_id and edit.state.status in ("running", "paused"):
             raise Invalid(lazy("Không thể xóa mục đang diễn ra."))
@@ -158,12 +153,12 @@ def delete_item(session: Session, event_id: int, item_id: int, actor: str) -> No
 
 
 def move_item(session: Session, event_id: int, item_id: int, delta: int, actor: str) -> None:
-    with _Edit(session, event_id, actor, "programme_move") as edit:
+    with _edit(session, event_id, actor, "programme_move") as edit:
         _swap(edit.items, edit.item(item_id), delta)
 
 
 def add_local_item(session: Session, event_id: int, segment_id: int, data: dict, actor: str) -> LocalItem:
-    with _Edit(session, event_id, actor, "programme_add_local") as edit:
+    with _edit(session, event_id, actor, "programme_add_local") as edit:
         segment = edit.item(segment_id)
         if not segment.is_local_segment:
             raise Invalid(lazy("Mục này không phải phần riêng của các điểm cầu."))
@@ -173,14 +168,14 @@ def add_local_item(session: Session, event_id: int, segment_id: int, data: dict,
 
 
 def update_local_item(session: Session, event_id: int, local_id: int, data: dict, actor: str) -> None:
-    with _Edit(session, event_id, actor, "programme_update_local") as edit:
+    with _edit(session, event_id, actor, "programme_update_local") as edit:
         local = edit.local_item(local_id)
         for key, value in clean_fields(data, local=True).items():
             setattr(local, key, value)
 
 
 def delete_local_item(session: Session, event_id: int, local_id: int, actor: str) -> None:
-    with _Edit(session, event_id, actor, "programme_delete_local") as edit:
+    with _edit(session, event_id, actor, "programme_delete_local") as edit:
         local = edit.local_item(local_id)
         if _has_cursors(session, local.segment):
             raise Invalid(lazy("Phần riêng này đã chạy ở các điểm cầu; không thể xóa mục của nó."))
@@ -191,7 +186,7 @@ def delete_local_item(session: Session, event_id: int, local_id: int, actor: str
 
 
 def move_local_item(session: Session, event_id: int, local_id: int, delta: int, actor: str) -> None:
-    with _Edit(session, event_id, actor, "programme_move_local") as edit:
+    with _edit(session, event_id, actor, "programme_move_local") as edit:
         local = edit.local_item(local_id)
         if _has_cursors(session, local.segment):
             raise Invalid(lazy("Phần riêng này đã chạy ở các điểm cầu; không thể đổi thứ tự."))
@@ -200,7 +195,7 @@ def move_local_item(session: Session, event_id: int, local_id: int, delta: int, 
 
 def replace_programme(session: Session, event_id: int, rows: list[dict], actor: str) -> int:
     """Put an imported table in place of the programme; only before the show starts."""
-    with _Edit(session, event_id, actor, "programme_import") as edit:
+    with _edit(session, event_id, actor, "programme_import") as edit:
         if edit.state.status != "standby":
             raise Invalid(lazy("Chỉ nhập lại chương trình khi chưa bắt đầu (đang: %(status)s).",
                                status=edit.state.status))

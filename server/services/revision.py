@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..models import CueLog, ShowState, to_ms
 from ..i18n import lazy
-from .errors import Conflict
+from .errors import Conflict, Invalid
 
 # Realtime listens to this; services never know who does.
 show_changed = signal("show-changed")
@@ -34,6 +34,24 @@ def event_lock(event_id: int) -> Iterator[None]:
         lock = _locks[event_id]
     with lock:
         yield
+
+
+@contextmanager
+def change(session: Session, event_id: int) -> Iterator[None]:
+    """One change of an event: serialised with the others, and nothing of it kept if it fails."""
+    with event_lock(event_id):
+        try:
+            yield
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def require_rev(expected_rev) -> int:
+    """Every command carries the revision its sender saw (a whole number, not a string or bool)."""
+    if not isinstance(expected_rev, int) or isinstance(expected_rev, bool):
+        raise Invalid(lazy("Thiếu phiên bản trạng thái (expected_rev) trong lệnh."))
+    return expected_rev
 
 
 @dataclass

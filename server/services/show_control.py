@@ -137,26 +137,21 @@ def command(session: Session, event_id: int, action: str, *, expected_rev: int, 
     handler = COMMANDS.get(action)
     if handler is None:
         raise Invalid(lazy("Lệnh không hợp lệ: %(action)s.", action=action))
-    if not isinstance(expected_rev, int) or isinstance(expected_rev, bool):
-        raise Invalid(lazy("Thiếu phiên bản trạng thái (expected_rev) trong lệnh."))
+    revision.require_rev(expected_rev)
     args = args or {}
-    with revision.event_lock(event_id):
-        try:
-            rev = revision.claim_cursor(session, event_id, expected_rev)
-            state = revision.load_state(session, event_id)
-            items = programme(session, event_id)
-            if not items:
-                raise Invalid(lazy("Chương trình chưa có mục nào."))
-            step = _Step(session, state, items, utcnow(), rev)
-            handler(step, args)
-            state.cursor_rev = rev
-            current = _current(step)
-            revision.log_cue(session, event_id, rev, step.now, actor, action,
-                             item_id=current.id if current else None, status=state.status, **args)
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+    with revision.change(session, event_id):
+        rev = revision.claim_cursor(session, event_id, expected_rev)
+        state = revision.load_state(session, event_id)
+        items = programme(session, event_id)
+        if not items:
+            raise Invalid(lazy("Chương trình chưa có mục nào."))
+        step = _Step(session, state, items, utcnow(), rev)
+        handler(step, args)
+        state.cursor_rev = rev
+        current = _current(step)
+        revision.log_cue(session, event_id, rev, step.now, actor, action,
+                         item_id=current.id if current else None, status=state.status, **args)
+        session.commit()
         patch = {"show": show_part(state)}
         if step.touched_items:
             patch["timings"] = [timing_part(i) for i in step.touched_items.values()]

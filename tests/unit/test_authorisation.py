@@ -57,41 +57,39 @@ def world(session, make_event, make_user):
     return event, wards[0], users, tokens
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", COMMANDS)
-def test_socket_command(app, session, world, role, action):
-    event, ward, users, tokens = world
-    prepare(session, event, action, ward)
-    before = rev_of(session, event)
-    client = socketio.test_client(app, auth={"token": tokens[role], "event": event.slug})
+def send_by_socket(app, event, ward, token, action, before) -> tuple[bool, str | None]:
+    client = socketio.test_client(app, auth={"token": token, "event": event.slug})
     assert client.is_connected()
     ack = client.emit("command", {"action": action, "expected_rev": before, "args": ARGS.get(action, {}),
                                   "bridge_point_id": ward.id}, callback=True)
-    if action in ALLOWED[role]:
-        assert ack["ok"], ack
-        assert rev_of(session, event) == before + 1
-    else:
-        assert ack == {"ok": False, "error": {"code": "forbidden", "message": ack["error"]["message"]}}
-        assert rev_of(session, event) == before
     client.disconnect()
+    return ack["ok"], None if ack["ok"] else ack["error"]["code"]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", COMMANDS)
-def test_api_command(app, session, world, role, action):
-    event, ward, users, tokens = world
-    prepare(session, event, action, ward)
-    before = rev_of(session, event)
+def send_by_api(app, event, ward, token, action, before) -> tuple[bool, str | None]:
     body = {"bridge_point_id": ward.id, **({"number": 3} if action == "goto" else {}),
             **({"seconds": 60} if action == "add_time" else {})}
     response = app.test_client().post(f"/api/v1/events/{event.slug}/{action}", json=body,
-                                      headers={"Authorization": f"Bearer {tokens[role]}"})
-    if action in ALLOWED[role]:
-        assert response.status_code == 200, response.json
+                                      headers={"Authorization": f"Bearer {token}"})
+    if response.status_code == 200:
         assert response.json["accepted_rev"] == before + 1
+        return True, None
+    assert response.status_code == 403
+    return False, response.json["error"]["code"]
+
+
+@pytest.mark.parametrize("send", [send_by_socket, send_by_api], ids=["socket", "api"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", COMMANDS)
+def test_command_by_role(app, session, world, send, role, action):
+    event, ward, users, tokens = world
+    prepare(session, event, action, ward)
+    before = rev_of(session, event)
+    ok, code = send(app, event, ward, tokens[role], action, before)
+    if action in ALLOWED[role]:
+        assert ok and rev_of(session, event) == before + 1
     else:
-        assert response.status_code == 403
-        assert response.json["error"]["code"] == "forbidden"
+        assert (ok, code) == (False, "forbidden")
         assert rev_of(session, event) == before
 
 
