@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .realtime import init_realtime
     from .web import admin, api, auth, pages, programme
 
-    init_realtime()
+    init_realtime(app)
     for blueprint in (auth.bp, pages.bp, programme.bp, api.bp, admin.bp):
         app.register_blueprint(blueprint)
     auth.init_app(app)

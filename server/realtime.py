@@ -1,17 +1,96 @@
-"""Publishing: what a service changed goes to every screen of the event, as a patch with its revision."""
+"""Publishing: what a service changed goes to every screen of the event, as a patch with its revision.
+
+Also the ticker of each server process: it rates the links of the screens connected here, sends the
+control rooms their grid of tiles and list of screens, records link samples, and closes roll calls
+whose time is up.
+"""
 from __future__ import annotations
 
+import logging
+import time
+
+from flask import Flask, current_app
+
 from .extensions import socketio
+from .models import to_ms, utcnow
+from .services import link_health, roll_calls
 from .services.revision import Change, show_changed
+from .services.snapshot import point_ids
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.25            # how often links are rated
+TILES_EVERY_S = 1.0      # the grid refreshes at least this often, and at once on any change of state
+SAMPLE_EVERY_S = 5.0     # link samples kept for the report
+POLICY_EVERY_S = 2.0     # thresholds re-read from the database
 
 
 def event_room(event_id: int) -> str:
     return f"event:{event_id}"
 
 
+def control_room(event_id: int) -> str:
+    return f"control:{event_id}"
+
+
+def link_monitor() -> link_health.LinkMonitor:
+    return current_app.extensions["diemcau.links"]
+
+
 def _on_show_changed(change: Change) -> None:
     socketio.emit("patch", change.message(), to=event_room(change.event_id))
 
 
-def init_realtime() -> None:
+def init_realtime(app: Flask) -> None:
+    app.extensions["diemcau.links"] = link_health.LinkMonitor()
     show_changed.connect(_on_show_changed, weak=False)
+
+
+class Ticker:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.monitor: link_health.LinkMonitor = app.extensions["diemcau.links"]
+        self.policies: dict[int, link_health.Policy] = {}
+        self.points: dict[int, list[int]] = {}
+        self._policies_at = self._tiles_at = self._roll_calls_at = -1e9
+
+    def run(self) -> None:
+        while True:
+            socketio.sleep(TICK_S)
+            try:
+                self.tick(time.monotonic())
+            except Exception:                       # the ticker must outlive any one bad tick
+                log.exception("link ticker failed")
+
+    def tick(self, now: float) -> None:
+        db = self.app.extensions["diemcau.db"]
+        with db.session() as s:
+            events = self.monitor.event_ids()
+            if now - self._policies_at >= POLICY_EVERY_S or events - set(self.policies):
+                self.policies = link_health.load_policies(s, events)
+                self.points = {e: point_ids(s, e) for e in events}
+                self._policies_at = now
+            changed = self.monitor.rate(now, self.policies)
+            if changed or now - self._tiles_at >= TILES_EVERY_S:
+                self._send_tiles(now)
+                self._tiles_at = now
+            samples = self.monitor.samples_due(now, SAMPLE_EVERY_S, self.policies)
+            if samples:
+                link_health.record_samples(s, samples, utcnow())
+            if now - self._roll_calls_at >= 1.0:
+                roll_calls.close_due(s)
+                self._roll_calls_at = now
+
+    def _send_tiles(self, now: float) -> None:
+        wall = to_ms(utcnow())
+        for event_id, ids in self.points.items():
+            policy = self.policies.get(event_id, link_health.Policy())
+            socketio.emit("links", {
+                "server_time": wall,
+                "tiles": [self.monitor.tile(event_id, p, now, wall, policy) for p in ids],
+                "screens": self.monitor.screens(event_id, now, wall, policy),
+            }, to=control_room(event_id))
+
+
+def start_ticker(app: Flask) -> None:
+    socketio.start_background_task(Ticker(app).run)

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("role", choices=["admin", "operator", "mc", "site_tech", "viewer"])
     user.add_argument("--bridge-point", type=int, default=None, help="id điểm cầu (cho site_tech)")
     user.add_argument("--database-url", default=None)
+    sub.add_parser("agent", help="tác tử điểm cầu: theo dõi chương trình và tally, phát webhook / OSC (xem sites/agent.py)")
+    sub.add_parser("simulate", help="diễn tập: giả lập N điểm cầu (xem sites/simulator.py)")
     token = sub.add_parser("issue-token", help="cấp mã truy cập API cho một tài khoản (in ra một lần)")
     token.add_argument("username")
     token.add_argument("--name", default="Companion")
@@ -36,13 +38,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("serve", "create-user", "issue-token", "-h", "--help")
+COMMANDS = ("serve", "create-user", "issue-token", "agent", "simulate", "-h", "--help")
+# The bridge-point side: plain python-socketio clients, no server and no async mode of their own.
+CLIENT_COMMANDS = {"agent": "sites.agent", "simulate": "sites.simulator"}
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         argv = ["serve", *argv]          # `diemcau --port 8000` means serve
+    if argv[0] in CLIENT_COMMANDS:
+        import importlib
+        importlib.import_module(CLIENT_COMMANDS[argv[0]]).main(argv[1:])
+        return
     args = _parser().parse_args(argv)
     if args.cmd == "serve":
         _serve(args)
@@ -69,6 +77,8 @@ def _serve(args) -> None:
     settings = _settings(args, message_queue=args.message_queue, async_mode=args.async_mode,
                          load_demo=not args.no_demo)
     app = create_app(settings)
+    from .realtime import start_ticker
+    start_ticker(app)
     _print_welcome(app, args.host, args.port)
     if args.async_mode == "eventlet":
         import socket
@@ -98,8 +108,12 @@ def _print_welcome(app, host: str, port: int) -> None:
             lines.append(f"  Màn hình sân khấu: {base}/e/{event.slug}/stage")
             lines.append(f"  Dẫn chương trình: {base}/e/{event.slug}/prompter")
             lines.append(f"  Soạn chương trình: {base}/e/{event.slug}/programme/")
+            lines.append(f"  Phòng điều phối:  {base}/e/{event.slug}/control")
+            lines.append(f"  Phiếu điểm cầu (in, có mã QR): {base}/e/{event.slug}/sheet")
+            lines.append("  Điểm cầu (màn hình / trang kỹ thuật):")
             for point in event.bridge_points:
-                lines.append(f"  Điểm cầu {point.short_name:<22} {base}/e/{event.slug}/site/{point.code}")
+                lines.append(f"    {point.short_name:<22} {base}/e/{event.slug}/site/{point.code}"
+                             f"   {base}/e/{event.slug}/console/{point.code}")
     lines.append(f"  Quản trị:         {base}/admin/")
     logins = app.config.get("DEMO_LOGINS") or []
     if logins:

@@ -6,6 +6,7 @@ A garbled payload gets an error ack and changes nothing.
 from __future__ import annotations
 
 import logging
+import time
 from functools import wraps
 
 from flask import current_app, request, session as http_session
@@ -14,11 +15,13 @@ from sqlalchemy import select
 
 from .extensions import socketio
 from .models import Event, User, to_ms, utcnow
-from .realtime import event_room
-from .services import accounts, commands, permissions
+from .realtime import control_room, event_room, link_monitor
+from .services import accounts, commands, permissions, screens
 from .i18n import _
+from .services.bridge_points import require_point
 from .services.errors import Invalid, ServiceError
 from .services.snapshot import snapshot
+from .services.text import short_text
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +62,22 @@ def on_connect(auth=None):
             raise ConnectionRefusedError({"code": "not_found", "message": _("Không tìm thấy hội nghị.")})
         _connections[request.sid] = (user.id, token_id, event.id)
         join_room(event_room(event.id))
+        if permissions.allows(user, "coord.control"):
+            join_room(control_room(event.id))
+        link_monitor().connect(request.sid, event.id, accounts.actor_name(user), time.monotonic())
         socketio.emit("snapshot", snapshot(s, event.id), to=request.sid)
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     _connections.pop(request.sid, None)
+    link_monitor().disconnect(request.sid)
 
 
-def _handler(event_name: str):
-    """Registers a handler that always acks, never lets an error reach the server loop."""
+def _handler(event_name: str, *, recheck: bool = True):
+    """Registers a handler that always acks, never lets an error reach the server loop. With
+    `recheck` the account and token are checked again (a revoked token stops at once); heartbeats
+    skip it: they carry no authority and come from every screen every few seconds."""
     def decorator(fn):
         @socketio.on(event_name)
         @wraps(fn)
@@ -77,6 +86,8 @@ def _handler(event_name: str):
             if conn is None:
                 return {"ok": False, "error": {"code": "unauthorised", "message": _("Kết nối chưa xác thực.")}}
             try:
+                if not recheck:
+                    return {"ok": True, **fn(None, None, conn[2], payload if payload is not None else {})}
                 with _db().session() as s:
                     user = accounts.still_valid(s, conn[0], conn[1])
                     if user is None:
@@ -108,4 +119,40 @@ def on_command(s, user, event_id, payload):
         raise Invalid(_("Lệnh phải là một đối tượng JSON."))
     change = commands.run(s, event_id, user, payload.get("action"), expected_rev=payload.get("expected_rev"),
                           args=payload.get("args"), bridge_point_id=payload.get("bridge_point_id"))
-    return {"rev": change.rev}
+    return {"rev": change.rev if change else None}
+
+
+@_handler("hello")
+def on_hello(s, user, event_id, payload):
+    """A screen says what it is: its page, its bridge point if it lives at one, a name people know it
+    by. Consoles and agents act for their point, so they need the right to control it."""
+    if not isinstance(payload, dict) or payload.get("page") not in screens.PAGES:
+        raise Invalid(_("Trang không hợp lệ; chọn một trong: %(pages)s.", pages=", ".join(screens.PAGES)))
+    page = payload["page"]
+    point_id = payload.get("bridge_point_id")
+    if point_id is not None:
+        point_id = require_point(s, event_id, point_id).id
+    elif page in screens.POINT_PAGES:
+        raise Invalid(_("Trang này cần mã điểm cầu (bridge_point_id)."))
+    if page in ("console", "agent"):
+        permissions.require(user, "site.control", point_id)
+    name = short_text(payload.get("name"), 60, _("Tên màn hình"))
+    screen = link_monitor().hello(request.sid, page, point_id, name)
+    return {"screen_id": screen.id if screen else None}
+
+
+def _whole(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+@_handler("heartbeat", recheck=False)
+def on_heartbeat(s, user, event_id, payload):
+    """{seq, rtt_ms}: seq counts up; rtt_ms is the round trip the screen measured for its previous
+    heartbeat (absent on the first). Anything else is refused and does not count as a beat."""
+    if not isinstance(payload, dict) or not _whole(payload.get("seq"), 0, 2**53):
+        raise Invalid(_("Nhịp kết nối không hợp lệ: cần seq là số nguyên không âm."))
+    rtt = payload.get("rtt_ms")
+    if rtt is not None and not _whole(rtt, 0, 600_000):
+        raise Invalid(_("Nhịp kết nối không hợp lệ: rtt_ms phải là số mili giây."))
+    screen = link_monitor().beat(request.sid, payload["seq"], rtt, time.monotonic())
+    return {"seq": payload["seq"], "state": screen.state if screen else None}

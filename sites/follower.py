@@ -15,8 +15,19 @@ import socketio
 
 
 class ShowFollower:
-    def __init__(self, url: str, event: str, token: str, *, name: str = "", reconnection: bool = True):
+    """With `page` the follower also introduces itself as a screen (and, with `bridge_point_id`, as
+    a screen of that point) and sends heartbeats, so the control room sees its link."""
+
+    def __init__(self, url: str, event: str, token: str, *, name: str = "", reconnection: bool = True,
+                 page: str | None = None, bridge_point_id: int | None = None):
         self.url, self.event, self.token, self.name = url, event, token, name or event
+        self.page, self.bridge_point_id = page, bridge_point_id
+        self.screen_id: str | None = None
+        self.link_state: str | None = None     # how the server rates this screen's link
+        self.heartbeats_paused = False         # a rehearsal's way of going silent with the socket open
+        self.beats_sent = 0
+        self._beating = False
+        self.last_patch: dict | None = None
         self.state: dict | None = None
         self.rev = -1
         self.revs_seen: list[int] = []        # every revision applied from a patch, in order
@@ -26,7 +37,7 @@ class ShowFollower:
         self._cond = threading.Condition()
         self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.5,
                                    reconnection_delay_max=3, randomization_factor=0.5)
-        self.sio.on("connect", self._notify)
+        self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._notify)
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("patch", self._on_patch)
@@ -39,6 +50,7 @@ class ShowFollower:
         return self
 
     def disconnect(self) -> None:
+        self._beating = False
         self.sio.disconnect()
 
     @property
@@ -48,6 +60,43 @@ class ShowFollower:
     def _notify(self, *_args) -> None:
         with self._cond:
             self._cond.notify_all()
+
+    def _on_connect(self) -> None:
+        self._notify()
+        if self.page:
+            self.sio.start_background_task(self._introduce)
+
+    def _introduce(self) -> None:
+        ack = self.sio.call("hello", {"page": self.page, "bridge_point_id": self.bridge_point_id,
+                                      "name": self.name[:60]}, timeout=10)
+        if ack and ack.get("ok"):
+            with self._cond:
+                self.screen_id = ack["screen_id"]
+                self._cond.notify_all()
+        if not self._beating:
+            self._beating = True
+            self.sio.start_background_task(self._heartbeat_loop)
+
+    def _heartbeat_loop(self) -> None:
+        """One heartbeat per interval of the event's policy, carrying the previous round trip."""
+        seq, rtt = 0, None
+        while self._beating:
+            interval = ((self.state or {}).get("coord", {}).get("policy", {}).get("beat_interval_ms") or 5000) / 1000
+            time.sleep(interval)
+            if self.heartbeats_paused or not self.connected:
+                continue
+            started = time.monotonic()
+            try:
+                ack = self.sio.call("heartbeat", {"seq": seq, "rtt_ms": rtt}, timeout=max(interval * 2, 2))
+            except Exception:                   # timed out or dropped: the server counts it missed
+                continue
+            rtt = int((time.monotonic() - started) * 1000)
+            seq += 1
+            self.beats_sent += 1
+            if ack and ack.get("ok"):
+                with self._cond:
+                    self.link_state = ack.get("state")
+                    self._cond.notify_all()
 
     # --- state ---------------------------------------------------------------------------------
     def _on_snapshot(self, snap: dict) -> None:
@@ -68,6 +117,7 @@ class ShowFollower:
             else:
                 resync = False
                 apply_patch(self.state, patch)
+                self.last_patch = patch
                 self.rev = patch["rev"]
                 self.revs_seen.append(patch["rev"])
                 self._cond.notify_all()
@@ -116,6 +166,12 @@ class ShowFollower:
         items = self.state["items"]
         return items[cursor] if 0 <= cursor < len(items) else None
 
+    def coord(self, key: str):
+        return self.state["coord"][key]
+
+    def point_id(self, code: str) -> int:
+        return next(p["id"] for p in self.state["bridge_points"] if p["code"] == code)
+
     def site_cursor(self, bridge_point_id: int) -> dict | None:
         open_ = [c for c in self.state["sites"] if c["bridge_point_id"] == bridge_point_id and c["status"] != "closed"]
         return max(open_, key=lambda c: c["opened_at"] or 0) if open_ else None
@@ -131,6 +187,17 @@ def apply_patch(state: dict, patch: dict) -> None:
         for item in state["items"]:
             if item["id"] == timing["id"]:
                 item.update(timing)
+    for key, value in patch.get("coord", {}).items():
+        known = state["coord"].get(key)
+        if isinstance(known, list) and isinstance(value, list):
+            by_id = {row["id"]: i for i, row in enumerate(known)}
+            for row in value:
+                if row["id"] in by_id:
+                    known[by_id[row["id"]]] = row
+                else:
+                    known.append(row)
+        else:
+            state["coord"][key] = value
     for site in patch.get("sites", []):
         for i, known in enumerate(state["sites"]):
             if known["bridge_point_id"] == site["bridge_point_id"] and known["segment_id"] == site["segment_id"]:

@@ -1,32 +1,68 @@
-"""One door for every show command, whoever sends it (desk socket, site console, HTTP API, CLI):
-check who is asking, then hand the command to the state machine that owns it."""
+"""One door for every command, whoever sends it (desk, control room, site console, HTTP API, CLI):
+check who is asking, then hand the command to the service that owns it.
+
+Commands that need `site.control` act at one bridge point, given as `bridge_point_id`: a ward's
+technician may send them for their own point only.
+"""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import User
-from . import local_segments, permissions, show_control
+from . import (floor_requests, incidents, link_health, local_segments, permissions, point_messages, roll_calls,
+               screens, show_control, tally, tech_checks)
 from .accounts import actor_name
+from .bridge_points import require_point
 from .errors import Invalid
 from .revision import Change
 
 LOCAL_STEPS = {"local_next": 1, "local_previous": -1}
 
+# handler(session, event_id, actor, args, point) -> Change, or None when nothing had to change.
+COORDINATION = {
+    "tally_program": tally.set_program,
+    "tally_preview": tally.set_preview,
+    "flash": point_messages.flash,
+    "message": point_messages.send,
+    "floor_grant": floor_requests.grant,
+    "floor_decline": floor_requests.decline,
+    "incident_acknowledge": incidents.acknowledge,
+    "incident_resolve": incidents.resolve,
+    "roll_call_start": roll_calls.start,
+    "roll_call_close": roll_calls.close,
+    "link_policy": link_health.set_policy,
+    "screen_navigate": screens.navigate,
+    # at one bridge point
+    "check_mark": tech_checks.mark,
+    "floor_request": floor_requests.request,
+    "floor_withdraw": floor_requests.withdraw,
+    "incident_report": incidents.report,
+    "roll_call_answer": roll_calls.answer,
+}
 
-def run(session: Session, event_id: int, user: User | None, action, *, expected_rev, args=None,
-        bridge_point_id=None) -> Change:
+
+def run(session: Session, event_id: int, user: User | None, action, *, expected_rev=None, args=None,
+        bridge_point_id=None) -> Change | None:
     if not isinstance(action, str) or action not in permissions.COMMAND_PERMISSIONS:
         raise Invalid(lazy("Lệnh không hợp lệ: %(action)s.", action=str(action)[:40]))
-    if args is not None and not isinstance(args, dict):
+    if args is None:
+        args = {}
+    if not isinstance(args, dict):
         raise Invalid(lazy("Tham số lệnh phải là một đối tượng."))
+    needed = permissions.COMMAND_PERMISSIONS[action]
+    point = None
+    if needed == "site.control":
+        if bridge_point_id is None:
+            raise Invalid(lazy("Lệnh này cần mã điểm cầu (bridge_point_id)."))
+        point = require_point(session, event_id, bridge_point_id)
+        permissions.require(user, needed, point.id)
+    else:
+        permissions.require(user, needed)
+    actor = actor_name(user)
     if action in LOCAL_STEPS:
-        if not isinstance(bridge_point_id, int) or isinstance(bridge_point_id, bool):
-            raise Invalid(lazy("Lệnh phần riêng cần mã điểm cầu (bridge_point_id)."))
-        point = local_segments.require_point(session, event_id, bridge_point_id)
-        permissions.require(user, "site.control", point.id)
         return local_segments.step(session, event_id, point.id, LOCAL_STEPS[action],
-                                   expected_rev=expected_rev, actor=actor_name(user))
-    permissions.require(user, permissions.COMMAND_PERMISSIONS[action])
-    return show_control.command(session, event_id, action, expected_rev=expected_rev,
-                                actor=actor_name(user), args=args)
+                                   expected_rev=expected_rev, actor=actor)
+    if action in COORDINATION:
+        return COORDINATION[action](session, event_id, actor, args, point)
+    return show_control.command(session, event_id, action, expected_rev=expected_rev, actor=actor, args=args)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..i18n import lazy
 from ..models import BridgePoint, ProgrammeItem, SiteCursor, utcnow
 from . import revision
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid
 from .snapshot import site_part
 
 
@@ -101,9 +101,3 @@ def step(session: Session, event_id: int, bridge_point_id: int, delta: int, *,
         session.commit()
         return revision.publish(revision.Change(event_id, rev, now, {"sites": [site_part(cursor)]}))
 
-
-def require_point(session: Session, event_id: int, bridge_point_id: int) -> BridgePoint:
-    point = session.get(BridgePoint, bridge_point_id)
-    if point is None or point.event_id != event_id:
-        raise NotFound(lazy("Không tìm thấy điểm cầu %(id)s trong hội nghị này.", id=bridge_point_id))
-    return point

@@ -8,9 +8,9 @@ from .errors import Forbidden
 # Permissions per role. "site.control" is limited to the user's own bridge point unless the role
 # also has "site.control.any".
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"show.view", "show.control", "site.control", "site.control.any",
+    "admin": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
                         "programme.edit", "desk.view", "prompter.view", "accounts.manage"}),
-    "operator": frozenset({"show.view", "show.control", "site.control", "site.control.any",
+    "operator": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
                            "programme.edit", "desk.view", "prompter.view"}),
     "mc": frozenset({"show.view", "prompter.view"}),
     "site_tech": frozenset({"show.view", "site.control"}),
@@ -22,6 +22,15 @@ COMMAND_PERMISSIONS = {
     "go": "show.control", "next": "show.control", "previous": "show.control", "goto": "show.control",
     "pause": "show.control", "resume": "show.control", "add_time": "show.control",
     "end_segment": "show.control", "local_next": "site.control", "local_previous": "site.control",
+    # bridge-point coordination, from the control room
+    "tally_program": "coord.control", "tally_preview": "coord.control", "flash": "coord.control",
+    "message": "coord.control", "floor_grant": "coord.control", "floor_decline": "coord.control",
+    "incident_acknowledge": "coord.control", "incident_resolve": "coord.control",
+    "roll_call_start": "coord.control", "roll_call_close": "coord.control", "link_policy": "coord.control",
+    "screen_navigate": "coord.control",
+    # ... and at one bridge point, by its technician
+    "check_mark": "site.control", "floor_request": "site.control", "floor_withdraw": "site.control",
+    "incident_report": "site.control", "roll_call_answer": "site.control",
 }
 
 

@@ -17,7 +17,7 @@ from blinker import signal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import CueLog, ShowState, to_ms
+from ..models import CueLog, ShowState, to_ms, utcnow
 from ..i18n import lazy
 from .errors import Conflict, Invalid
 
@@ -108,3 +108,14 @@ def publish(change: Change) -> Change:
     """Called after the commit, still under the event lock, so patches leave in revision order."""
     show_changed.send(change)
     return change
+
+
+def commit_change(session: Session, event_id: int, actor: str, action: str, patch: dict, *,
+                  now: datetime | None = None, **cue) -> Change:
+    """The tail of a change that does not move the shared cursor: next revision, cue-log row,
+    commit, publish. Call it inside `change()` once the rows are updated."""
+    now = now or utcnow()
+    rev = bump(session, event_id)
+    log_cue(session, event_id, rev, now, actor, action, **cue)
+    session.commit()
+    return publish(Change(event_id, rev, now, patch))

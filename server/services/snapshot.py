@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..i18n import lazy
-from ..models import BridgePoint, Event, LocalItem, ProgrammeItem, ShowState, SiteCursor, to_ms, utcnow
+from ..models import (BridgePoint, CheckMark, Event, FloorRequest, Incident, LinkPolicy, LocalItem, PointMessage,
+                      ProgrammeItem, RollCall, ShowState, SiteCursor, Tally, to_ms, utcnow)
 from .errors import NotFound
 
 
@@ -82,6 +83,83 @@ def bridge_point_part(point: BridgePoint) -> dict:
             "kind": point.kind}
 
 
+# --- bridge-point coordination -------------------------------------------------------------------
+# Lists are sent whole in the snapshot and as changed rows (by "id") in patches under "coord";
+# objects (tally, policy, roll_call) are replaced whole.
+
+LINK_POLICY_DEFAULTS = {"beat_interval_ms": 5000, "rtt_degraded_ms": 400, "jitter_degraded_ms": 150,
+                        "missed_degraded": 2, "lost_after_ms": 15000}
+RECENT_MESSAGES = 30
+
+
+def tally_part(row: Tally | None) -> dict:
+    return {"program": row and row.program_point_id, "preview": row and row.preview_point_id,
+            "changed_at": to_ms(row and row.changed_at)}
+
+
+def policy_part(row: LinkPolicy | None) -> dict:
+    if row is None:
+        return dict(LINK_POLICY_DEFAULTS)
+    return {key: getattr(row, key) for key in LINK_POLICY_DEFAULTS}
+
+
+def check_part(row: CheckMark) -> dict:
+    return {"id": f"{row.bridge_point_id}:{row.check}", "bridge_point_id": row.bridge_point_id,
+            "check": row.check, "status": row.status, "note": row.note, "marked_at": to_ms(row.marked_at),
+            "marked_by": row.marked_by}
+
+
+def roll_call_part(row: RollCall | None, point_ids: list[int]) -> dict | None:
+    if row is None:
+        return None
+    answers = {str(a.bridge_point_id): to_ms(a.answered_at) for a in row.answers}
+    return {"id": row.id, "started_at": to_ms(row.started_at), "deadline_at": to_ms(row.deadline_at),
+            "closed_at": to_ms(row.closed_at), "started_by": row.started_by, "answers": answers,
+            "missing": [p for p in point_ids if str(p) not in answers] if row.closed_at else []}
+
+
+def floor_part(row: FloorRequest) -> dict:
+    return {"id": row.id, "bridge_point_id": row.bridge_point_id, "note": row.note, "status": row.status,
+            "requested_at": to_ms(row.requested_at), "decided_at": to_ms(row.decided_at),
+            "decided_by": row.decided_by, "reason": row.reason}
+
+
+def incident_part(row: Incident) -> dict:
+    return {"id": row.id, "bridge_point_id": row.bridge_point_id, "kind": row.kind, "note": row.note,
+            "status": row.status, "reported_at": to_ms(row.reported_at),
+            "acknowledged_at": to_ms(row.acknowledged_at), "resolved_at": to_ms(row.resolved_at),
+            "entries": [{"at": to_ms(e.at), "action": e.action, "actor": e.actor, "note": e.note}
+                        for e in row.entries]}
+
+
+def message_part(row: PointMessage) -> dict:
+    return {"id": row.id, "bridge_point_id": row.bridge_point_id, "text": row.text,
+            "sent_at": to_ms(row.sent_at), "sent_by": row.sent_by}
+
+
+def point_ids(session: Session, event_id: int) -> list[int]:
+    return list(session.execute(select(BridgePoint.id).where(BridgePoint.event_id == event_id)
+                                .order_by(BridgePoint.position)).scalars())
+
+
+def coordination_part(session: Session, event_id: int) -> dict:
+    def rows(model, *order):
+        return session.execute(select(model).where(model.event_id == event_id).order_by(*order)
+                               .execution_options(populate_existing=True)).scalars()
+    roll_call = next(iter(rows(RollCall, RollCall.id.desc())), None)
+    messages = list(session.execute(select(PointMessage).where(PointMessage.event_id == event_id)
+                                    .order_by(PointMessage.id.desc()).limit(RECENT_MESSAGES)).scalars())
+    return {
+        "tally": tally_part(next(iter(rows(Tally, Tally.id)), None)),
+        "policy": policy_part(next(iter(rows(LinkPolicy, LinkPolicy.id)), None)),
+        "checks": [check_part(r) for r in rows(CheckMark, CheckMark.bridge_point_id, CheckMark.id)],
+        "roll_call": roll_call_part(roll_call, point_ids(session, event_id)),
+        "floor": [floor_part(r) for r in rows(FloorRequest, FloorRequest.id)],
+        "incidents": [incident_part(r) for r in rows(Incident, Incident.id)],
+        "messages": [message_part(r) for r in reversed(messages)],
+    }
+
+
 def snapshot(session: Session, event_id: int) -> dict:
     event = session.get(Event, event_id)
     if event is None:
@@ -98,4 +176,5 @@ def snapshot(session: Session, event_id: int) -> dict:
         "items": programme_part(session, event_id),
         "show": show_part(state),
         "sites": [site_part(c) for c in cursors],
+        "coord": coordination_part(session, event_id),
     }

@@ -1,12 +1,14 @@
-"""The screens: index, operator desk, stage display, site display, MC prompter."""
+"""The screens: index, operator desk, control room, stage display, banner, site display and console,
+MC prompter, and the printed sheet that takes each point's technician to their console."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
-from ..models import Event
-from ..services import permissions
+from ..models import CHECKS, INCIDENT_KINDS, Event
+from ..services import permissions, screens
 from .context import bridge_point_or_404, current_user, db, event_or_404, login_required
+from .qr import qr_svg
 
 bp = Blueprint("pages", __name__)
 
@@ -43,3 +45,41 @@ def site(slug: str, code: str):
     point = bridge_point_or_404(event, code)
     can_control = permissions.allows(current_user(), "site.control", point.id)
     return render_template("site.html", event=event, point=point, can_control=can_control)
+
+
+@bp.route("/e/<slug>/banner")
+@login_required("show.view")
+def banner(slug: str):
+    return render_template("banner.html", event=event_or_404(slug))
+
+
+@bp.route("/e/<slug>/control")
+@login_required("coord.control")
+def control(slug: str):
+    return render_template("control.html", event=event_or_404(slug), checks=CHECKS,
+                           incident_kinds=INCIDENT_KINDS, targets=list(screens.TARGETS))
+
+
+@bp.route("/e/<slug>/console/<code>")
+@login_required("show.view")
+def console(slug: str, code: str):
+    """A point's technician console: only for whoever may act at this point."""
+    event = event_or_404(slug)
+    point = bridge_point_or_404(event, code)
+    if not permissions.allows(current_user(), "site.control", point.id):
+        abort(403)
+    return render_template("console.html", event=event, point=point, checks=CHECKS, incident_kinds=INCIDENT_KINDS)
+
+
+@bp.route("/e/<slug>/sheet")
+@login_required("coord.control")
+def sheet(slug: str):
+    """One printed page per bridge point: its console's address as text and as a QR code."""
+    event = event_or_404(slug)
+    base = request.host_url.rstrip("/")
+    sheets = []
+    for point in event.bridge_points:
+        url = base + screens.page_path(event, "console", point.code)
+        sheets.append({"point": point, "url": url, "qr": qr_svg(url),
+                       "display_url": base + screens.page_path(event, "site", point.code)})
+    return render_template("sheet.html", event=event, sheets=sheets)

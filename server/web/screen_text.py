@@ -28,6 +28,9 @@ _TEXTS = {
     "on_time": "đúng giờ",
     "no_script": "(Chưa có lời dẫn cho mục này)",
     "main_hall": "Hội trường",
+    "on_air": "ĐANG LÊN SÓNG",
+    "on_standby": "CHUẨN BỊ LÊN SÓNG",
+    "message_from_control": "Phòng điều hành",
 }
 
 

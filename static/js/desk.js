@@ -4,7 +4,7 @@
   const {ShowClient, fmtDuration, el, text, T} = window.DC;
   let busy = false;
 
-  const client = new ShowClient({event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, onRender: render, onTick: tick});
+  const client = new ShowClient({event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, page: "desk", onRender: render, onTick: tick});
   window.dcClient = client;
 
   async function send(action, args) {

@@ -3,7 +3,7 @@
   "use strict";
   const {ShowClient, fmtDuration, text, T} = window.DC;
   new ShowClient({
-    event: DC_EVENT.slug, timeZone: DC_EVENT.timezone,
+    event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, page: "prompter",
     onRender(c) {
       const cur = c.current(), nxt = c.next(), st = c.state.show.status;
       text("p-number", cur ? cur.number + "." : "");

@@ -20,7 +20,16 @@
   class ShowClient {
     constructor(opts) {
       this.event = opts.event;
+      // What this screen is, for the control room: its page, its bridge point, a name people know.
+      this.page = opts.page || "other";
+      this.pointId = opts.pointId === undefined ? null : opts.pointId;
+      this.screenId = null;
+      this.linkState = null;      // how the server rates this screen's link: good / degraded / lost
+      this.lastRtt = null;
+      this.beatSeq = 0;
       this.onRender = opts.onRender || (() => {});
+      this.onFlash = opts.onFlash || (() => flashScreen());
+      this.onLinks = opts.onLinks || null;
       this.onTick = opts.onTick || (() => {});
       this.state = null;
       this.rev = -1;
@@ -43,13 +52,19 @@
       this.socket.on("connect_error", (err) => this._lost(err && err.data && err.data.message));
       this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
       this.socket.on("patch", (patch) => this.applyPatch(patch));
+      if (this.onLinks) this.socket.on("links", (links) => this.onLinks(links));
       setInterval(() => this.state && this.onTick(this), 250);
+      this._beat();
       setInterval(() => this.connected && this.syncClock(3), 30000);
     }
 
     _connected() {
       this.connected = true;
       this.syncClock(5);
+      this.socket.timeout(5000).emit("hello", {page: this.page, bridge_point_id: this.pointId,
+                                               name: screenName()}, (err, ack) => {
+        if (!err && ack && ack.ok) this.screenId = ack.screen_id;
+      });
       if (this.everConnected) this._showBanner(T.reconnected || "Đã kết nối lại", "ok", 3000);
       else this._hideBanner();
       this.everConnected = true;
@@ -92,6 +107,20 @@
       ping();
     }
 
+    /* A heartbeat every interval of the event's policy, carrying the round trip of the previous one. */
+    _beat() {
+      const policy = this.state && this.state.coord && this.state.coord.policy;
+      const interval = (policy && policy.beat_interval_ms) || 5000;
+      this._beatTimer = setTimeout(() => this._beat(), interval);
+      if (!this.connected) return;
+      const t0 = Date.now(), seq = this.beatSeq++;
+      this.socket.timeout(Math.max(2 * interval, 2000)).emit("heartbeat", {seq: seq, rtt_ms: this.lastRtt}, (err, ack) => {
+        if (err || !ack || !ack.ok) return;
+        this.lastRtt = Date.now() - t0;
+        this.linkState = ack.state;
+      });
+    }
+
     now() { return Date.now() + this.offset; }
 
     applySnapshot(snap) {
@@ -121,7 +150,23 @@
         const i = st.sites.findIndex((o) => o.bridge_point_id === c.bridge_point_id && o.segment_id === c.segment_id);
         if (i >= 0) st.sites[i] = c; else st.sites.push(c);
       }
+      // Coordination: lists take changed rows by id, objects are replaced (sites/follower.py does the same).
+      for (const [key, value] of Object.entries(patch.coord || {})) {
+        const known = st.coord[key];
+        if (Array.isArray(known) && Array.isArray(value)) {
+          for (const row of value) {
+            const i = known.findIndex((o) => o.id === row.id);
+            if (i >= 0) known[i] = row; else known.push(row);
+          }
+        } else st.coord[key] = value;
+      }
       st.rev = this.rev = patch.rev;
+      const coord = patch.coord || {};
+      if (coord.navigate && this.screenId && coord.navigate.screen_id === this.screenId) {
+        window.location.assign(coord.navigate.path);
+        return;
+      }
+      if (coord.flash && this.pointId !== null && coord.flash.bridge_point_id === this.pointId) this.onFlash(this);
       this.onRender(this);
       this.onTick(this);
     }
@@ -137,6 +182,22 @@
     }
 
     // --- what the screens show ---------------------------------------------------------------
+    /* "program" (on air), "preview" (standby) or "" for a point. */
+    tallyOf(pointId) {
+      const t = this.state.coord.tally;
+      return t.program === pointId ? "program" : (t.preview === pointId ? "preview" : "");
+    }
+
+    /* Messages for this point (or for all), newest last. */
+    messagesFor(pointId) {
+      return this.state.coord.messages.filter((m) => m.bridge_point_id === null || m.bridge_point_id === pointId);
+    }
+
+    floorQueue() {
+      return this.state.coord.floor.filter((f) => f.status === "pending")
+        .sort((a, b) => a.requested_at - b.requested_at || a.id - b.id);
+    }
+
     current() { const s = this.state; return s && s.items[s.show.cursor] || null; }
     next() { const s = this.state; return s && s.items[s.show.cursor + 1] || null; }
     point(id) { return this.state.bridge_points.find((p) => p.id === id); }
@@ -202,7 +263,25 @@
     return node;
   }
 
+  /* The name a screen is known by in the control room, kept per browser ("Máy chiếu phòng họp"). */
+  function screenName() {
+    const params = new URLSearchParams(window.location.search);
+    const given = params.get("screen");
+    try {
+      if (given) localStorage.setItem("dc-screen-name", given.slice(0, 60));
+      return localStorage.getItem("dc-screen-name") || "";
+    } catch (e) { return (given || "").slice(0, 60); }
+  }
+
+  /* Blink the whole screen for a few seconds to catch the technician's eye. */
+  function flashScreen() {
+    document.body.classList.remove("flash");
+    void document.body.offsetWidth;          // restart the animation if a flash is already running
+    document.body.classList.add("flash");
+    setTimeout(() => document.body.classList.remove("flash"), 4000);
+  }
+
   function text(id, value) { const n = document.getElementById(id); if (n && n.textContent !== value) n.textContent = value; }
 
-  window.DC = {ShowClient, fmtDuration, el, text, T};
+  window.DC = {ShowClient, fmtDuration, el, text, flashScreen, T};
 })();

@@ -5,10 +5,27 @@
   const {ShowClient, fmtDuration, text, T} = window.DC;
   const pointId = DC_POINT.id;
 
-  const client = new ShowClient({event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, onRender: render, onTick: tick});
+  const client = new ShowClient({event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, page: "site", pointId: pointId,
+                                 onRender: render, onTick: tick});
   window.dcClient = client;
 
+  const MESSAGE_SHOWN_MS = 10 * 60 * 1000;     // a message stays up ten minutes
+
+  function renderCoordination(c) {
+    // The tally is unmistakable: a red (on air) or green (standby) frame round the whole screen.
+    const tally = c.tallyOf(pointId);
+    document.body.dataset.tally = tally;
+    const badge = document.getElementById("site-tally");
+    badge.hidden = !tally;
+    text("site-tally", tally === "program" ? T.on_air : (tally === "preview" ? T.on_standby : ""));
+    const latest = c.messagesFor(pointId).slice(-1)[0];
+    const box = document.getElementById("site-message");
+    box.hidden = !latest || c.now() - latest.sent_at > MESSAGE_SHOWN_MS;
+    if (latest) text("site-message", T.message_from_control + ": " + latest.text);
+  }
+
   function render(c) {
+    renderCoordination(c);
     const cursor = c.siteCursor(pointId);
     const cur = c.current(), st = c.state.show.status;
     document.body.dataset.status = st;

@@ -3,7 +3,7 @@
   "use strict";
   const {ShowClient, text, T} = window.DC;
   new ShowClient({
-    event: DC_EVENT.slug, timeZone: DC_EVENT.timezone,
+    event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, page: "stage",
     onRender(c) {
       const cur = c.current(), st = c.state.show.status;
       text("stage-content", cur ? cur.content : (st === "ended" ? T.show_ended : T.not_started));
