@@ -47,19 +47,23 @@ def _who(s, auth) -> tuple[User | None, int | None]:
     return accounts.still_valid(s, uid, None) if uid else None, None
 
 
+def _refused(code: str, message: str) -> ConnectionRefusedError:
+    """Clients get the message as the error's message and the code in its data."""
+    return ConnectionRefusedError(message, {"code": code})
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
     slug = (auth.get("event") if isinstance(auth, dict) else None) or request.args.get("event")
     with _db().session() as s:
         user, token_id = _who(s, auth)
         if user is None:
-            raise ConnectionRefusedError({"code": "unauthorised",
-                                          "message": _("Chưa đăng nhập hoặc mã truy cập không hợp lệ.")})
+            raise _refused("unauthorised", _("Chưa đăng nhập hoặc mã truy cập không hợp lệ."))
         if not permissions.allows(user, "show.view"):
-            raise ConnectionRefusedError({"code": "forbidden", "message": _("Tài khoản không được xem chương trình.")})
+            raise _refused("forbidden", _("Tài khoản không được xem chương trình."))
         event = s.execute(select(Event).where(Event.slug == str(slug))).scalar_one_or_none() if slug else None
         if event is None:
-            raise ConnectionRefusedError({"code": "not_found", "message": _("Không tìm thấy hội nghị.")})
+            raise _refused("not_found", _("Không tìm thấy hội nghị."))
         _connections[request.sid] = (user.id, token_id, event.id)
         join_room(event_room(event.id))
         if permissions.allows(user, "coord.control"):
@@ -137,7 +141,7 @@ def on_hello(s, user, event_id, payload):
     if page in ("console", "agent"):
         permissions.require(user, "site.control", point_id)
     name = short_text(payload.get("name"), 60, _("Tên màn hình"))
-    screen = link_monitor().hello(request.sid, page, point_id, name)
+    screen = link_monitor().hello(request.sid, page, point_id, name, time.monotonic())
     return {"screen_id": screen.id if screen else None}
 
 

@@ -15,19 +15,26 @@ import socketio
 
 
 class ShowFollower:
-    """With `page` the follower also introduces itself as a screen (and, with `bridge_point_id`, as
-    a screen of that point) and sends heartbeats, so the control room sees its link."""
+    """With `page` the follower also introduces itself as a screen (and, with `bridge_point_id` or
+    `point_code`, as a screen of that point) and sends heartbeats, so the control room sees its link.
+    The server's answer to that introduction is kept in `hello_ack` and passed to `on_refused` when it
+    is a refusal (a technician's token used for another point, say)."""
 
     def __init__(self, url: str, event: str, token: str, *, name: str = "", reconnection: bool = True,
-                 page: str | None = None, bridge_point_id: int | None = None):
+                 page: str | None = None, bridge_point_id: int | None = None, point_code: str | None = None,
+                 on_refused: Callable[[dict], None] | None = None):
         self.url, self.event, self.token, self.name = url, event, token, name or event
-        self.page, self.bridge_point_id = page, bridge_point_id
+        self.page, self.bridge_point_id, self.point_code = page, bridge_point_id, point_code
         self.screen_id: str | None = None
+        self.hello_ack: dict | None = None
+        self.on_refused = on_refused
+        self.connect_error = ""                # the server's reason for refusing the socket (bad token...)
         self.link_state: str | None = None     # how the server rates this screen's link
         self.heartbeats_paused = False         # a rehearsal's way of going silent with the socket open
         self.beats_sent = 0
         self._beating = False
         self.last_patch: dict | None = None
+        self.links: dict | None = None         # the control room's grid and screens (coord.control only)
         self.state: dict | None = None
         self.rev = -1
         self.revs_seen: list[int] = []        # every revision applied from a patch, in order
@@ -41,6 +48,8 @@ class ShowFollower:
         self.sio.on("disconnect", self._notify)
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("patch", self._on_patch)
+        self.sio.on("links", self._on_links)
+        self.sio.on("connect_error", self._on_connect_error)
 
     # --- connection ----------------------------------------------------------------------------
     def connect(self, timeout: float = 15) -> "ShowFollower":
@@ -66,13 +75,32 @@ class ShowFollower:
         if self.page:
             self.sio.start_background_task(self._introduce)
 
+    def _on_connect_error(self, data=None) -> None:
+        self.connect_error = str((data or {}).get("message", "") if isinstance(data, dict) else data or "")
+
     def _introduce(self) -> None:
-        ack = self.sio.call("hello", {"page": self.page, "bridge_point_id": self.bridge_point_id,
-                                      "name": self.name[:60]}, timeout=10)
-        if ack and ack.get("ok"):
-            with self._cond:
-                self.screen_id = ack["screen_id"]
-                self._cond.notify_all()
+        try:
+            if self.point_code is not None:    # named by code: its id comes with the snapshot
+                self.wait_for(lambda f: f.state is not None, 15)
+                point = next((p for p in self.state["bridge_points"] if p["code"] == self.point_code), None)
+                self.bridge_point_id = point and point["id"]
+            if self.point_code is not None and self.bridge_point_id is None:
+                ack = {"ok": False, "error": {"code": "unknown_point", "message": self.point_code}}
+            else:
+                ack = self.sio.call("hello", {"page": self.page, "bridge_point_id": self.bridge_point_id,
+                                              "name": self.name[:60]}, timeout=10)
+        except Exception:                      # timed out or dropped: the next connect says hello again
+            return
+        if not isinstance(ack, dict):
+            ack = {"ok": False, "error": {"code": "no_answer", "message": str(ack)}}
+        with self._cond:
+            self.hello_ack = ack
+            self.screen_id = ack.get("screen_id") if ack.get("ok") else None
+            self._cond.notify_all()
+        if not ack.get("ok"):
+            if self.on_refused:
+                self.on_refused(ack)
+            return
         if not self._beating:
             self._beating = True
             self.sio.start_background_task(self._heartbeat_loop)
@@ -125,6 +153,16 @@ class ShowFollower:
             self.sio.start_background_task(self.resync)
         else:
             self._changed()
+
+    def _on_links(self, links: dict) -> None:
+        with self._cond:
+            self.links = links
+            self._cond.notify_all()
+
+    def tile(self, bridge_point_id: int) -> dict | None:
+        """This point's tile in the control room's grid, as last received."""
+        tiles = (self.links or {}).get("tiles", [])
+        return next((t for t in tiles if t["bridge_point_id"] == bridge_point_id), None)
 
     def resync(self) -> None:
         self.wait_for(lambda f: f.connected, 10)

@@ -136,13 +136,15 @@ class LinkMonitor:
             self._screens[sid] = screen
             return screen
 
-    def hello(self, sid: str, page: str, bridge_point_id: int | None, name: str) -> Screen | None:
+    def hello(self, sid: str, page: str, bridge_point_id: int | None, name: str, now: float) -> Screen | None:
+        """Saying hello is hearing from the point, like a beat."""
         with self._lock:
             screen = self._screens.get(sid)
             if screen is not None:
                 screen.page, screen.bridge_point_id, screen.name = page, bridge_point_id, name
+                screen.last_beat = now
                 if bridge_point_id is not None:
-                    self._points.setdefault((screen.event_id, bridge_point_id), PointLink())
+                    self._points.setdefault((screen.event_id, bridge_point_id), PointLink()).last_beat = now
             return screen
 
     def beat(self, sid: str, seq: int, rtt_ms: int | None, now: float) -> Screen | None:

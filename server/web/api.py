@@ -19,8 +19,6 @@ from .context import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-ACTIONS = ("go", "next", "previous", "goto", "pause", "resume", "add_time", "end_segment",
-           "local_next", "local_previous")
 
 
 class Unauthorised(ServiceError):
@@ -82,12 +80,14 @@ def state(slug: str):
 def command(slug: str, action: str):
     user = _user()
     event = _event(slug)
-    if action not in ACTIONS:
+    if action not in permissions.COMMAND_PERMISSIONS:
         raise Invalid(_("Lệnh không hợp lệ: %(action)s.", action=action[:40]))
     body = request.get_json(silent=True) if request.data else {}
     if not isinstance(body, dict):
         raise Invalid(_("Nội dung yêu cầu phải là một đối tượng JSON."))
-    args = {}
+    args = body.get("args", {})          # coordination commands: {"args": {"bridge_point_id": 4}}
+    if not isinstance(args, dict):
+        raise Invalid(_("Tham số lệnh phải là một đối tượng."))
     if action == "goto":
         number = body.get("number", request.args.get("number", type=int))
         if not isinstance(number, int) or isinstance(number, bool):
@@ -104,5 +104,5 @@ def command(slug: str, action: str):
     change = commands.run(db(), event.id, user, action, expected_rev=expected, args=args,
                           bridge_point_id=point_id)
     body = _state_body(event)
-    body["accepted_rev"] = change.rev
+    body["accepted_rev"] = change.rev if change else None
     return jsonify(body)

@@ -49,7 +49,8 @@
       });
       this.socket.on("connect", () => this._connected());
       this.socket.on("disconnect", () => this._lost());
-      this.socket.on("connect_error", (err) => this._lost(err && err.data && err.data.message));
+      // A refusal from our server carries a code and a message for people; a network error doesn't.
+      this.socket.on("connect_error", (err) => this._lost(err && err.data && err.data.code ? err.message : null));
       this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
       this.socket.on("patch", (patch) => this.applyPatch(patch));
       if (this.onLinks) this.socket.on("links", (links) => this.onLinks(links));

@@ -6,20 +6,45 @@ from sqlalchemy import select
 
 from server.extensions import socketio
 from server.models import ShowState
-from server.services import accounts, local_segments, show_control
+from server.models import FloorRequest, Incident
+from server.services import accounts, floor_requests, incidents, local_segments, roll_calls, show_control
 
 ROLES = ["admin", "operator", "mc", "site_tech_own", "site_tech_other", "viewer"]
-COMMANDS = ["go", "next", "previous", "goto", "pause", "resume", "add_time", "end_segment",
-            "local_next", "local_previous"]
+SHOW_COMMANDS = ["go", "next", "previous", "goto", "pause", "resume", "add_time", "end_segment"]
+# What a point's own technician may do there, and what only the control room may do.
+AT_POINT = ["local_next", "local_previous", "check_mark", "floor_request", "floor_withdraw", "incident_report",
+            "roll_call_answer"]
+CONTROL_ROOM = ["tally_program", "tally_preview", "flash", "message", "floor_grant", "floor_decline",
+                "incident_acknowledge", "incident_resolve", "roll_call_start", "roll_call_close", "link_policy",
+                "screen_navigate"]
+COMMANDS = SHOW_COMMANDS + AT_POINT + CONTROL_ROOM
 ALLOWED = {
     "admin": set(COMMANDS),
     "operator": set(COMMANDS),
     "mc": set(),
-    "site_tech_own": {"local_next", "local_previous"},
+    "site_tech_own": set(AT_POINT),
     "site_tech_other": set(),
     "viewer": set(),
 }
-ARGS = {"goto": {"index": 2}, "add_time": {"seconds": 60}}
+
+
+def args_for(action, session, event, ward) -> dict:
+    pending = lambda model: session.execute(select(model.id).where(model.event_id == event.id)).scalar()  # noqa: E731
+    return {
+        "goto": {"index": 2}, "add_time": {"seconds": 60},
+        "check_mark": {"check": "camera", "status": "pass"},
+        "floor_request": {"note": "Xin phát biểu"},
+        "incident_report": {"kind": "no_sound", "note": "Mất tiếng"},
+        "tally_program": {"bridge_point_id": ward.id}, "tally_preview": {"bridge_point_id": ward.id},
+        "flash": {"bridge_point_id": ward.id}, "message": {"text": "Chuẩn bị lên sóng", "bridge_point_id": ward.id},
+        "floor_grant": {"request_id": pending(FloorRequest)},
+        "floor_decline": {"request_id": pending(FloorRequest), "reason": "Hết giờ"},
+        "incident_acknowledge": {"incident_id": pending(Incident)},
+        "incident_resolve": {"incident_id": pending(Incident)},
+        "roll_call_start": {"timeout_s": 30},
+        "link_policy": {"beat_interval_ms": 1000},
+        "screen_navigate": {"screen_id": "abcdef123456", "page": "banner"},
+    }.get(action, {})
 
 
 def rev_of(session, event) -> int:
@@ -40,6 +65,12 @@ def prepare(session, event, action, ward) -> None:
         run("pause")
     if action == "local_previous":
         local_segments.step(session, event.id, ward.id, 1, expected_rev=rev_of(session, event), actor="setup")
+    if action in ("floor_grant", "floor_decline", "floor_withdraw"):
+        floor_requests.request(session, event.id, "setup", {"note": ""}, ward)
+    if action in ("incident_acknowledge", "incident_resolve"):
+        incidents.report(session, event.id, "setup", {"kind": "no_picture"}, ward)
+    if action in ("roll_call_answer", "roll_call_close"):
+        roll_calls.start(session, event.id, "setup", {"timeout_s": 60})
 
 
 @pytest.fixture
@@ -57,18 +88,19 @@ def world(session, make_event, make_user):
     return event, wards[0], users, tokens
 
 
-def send_by_socket(app, event, ward, token, action, before) -> tuple[bool, str | None]:
+def send_by_socket(app, event, ward, token, action, before, args) -> tuple[bool, str | None]:
     client = socketio.test_client(app, auth={"token": token, "event": event.slug})
     assert client.is_connected()
-    ack = client.emit("command", {"action": action, "expected_rev": before, "args": ARGS.get(action, {}),
+    ack = client.emit("command", {"action": action, "expected_rev": before, "args": args,
                                   "bridge_point_id": ward.id}, callback=True)
     client.disconnect()
     return ack["ok"], None if ack["ok"] else ack["error"]["code"]
 
 
-def send_by_api(app, event, ward, token, action, before) -> tuple[bool, str | None]:
+def send_by_api(app, event, ward, token, action, before, args) -> tuple[bool, str | None]:
     body = {"bridge_point_id": ward.id, **({"number": 3} if action == "goto" else {}),
-            **({"seconds": 60} if action == "add_time" else {})}
+            **({"seconds": 60} if action == "add_time" else {}),
+            **({"args": args} if action not in ("goto", "add_time") else {})}
     response = app.test_client().post(f"/api/v1/events/{event.slug}/{action}", json=body,
                                       headers={"Authorization": f"Bearer {token}"})
     if response.status_code == 200:
@@ -85,7 +117,7 @@ def test_command_by_role(app, session, world, send, role, action):
     event, ward, users, tokens = world
     prepare(session, event, action, ward)
     before = rev_of(session, event)
-    ok, code = send(app, event, ward, tokens[role], action, before)
+    ok, code = send(app, event, ward, tokens[role], action, before, args_for(action, session, event, ward))
     if action in ALLOWED[role]:
         assert ok and rev_of(session, event) == before + 1
     else:
