@@ -130,10 +130,10 @@ class VirtualPoint:
         self.follower.heartbeats_paused = False
 
     def close(self) -> None:
-        try:
-            self.follower.disconnect()
-        finally:
-            self._jobs.put(None)
+        """Finish what was asked (a rehearsal's last checks), then leave."""
+        self._jobs.put(None)
+        self._worker.join(30)
+        self.follower.disconnect()
 
 
 class Simulation:

@@ -187,3 +187,27 @@ def test_a_site_token_cannot_act_for_another_point(control, simulation):
     control.wait_for(lambda f: f.rev >= rev, 10)
     assert not [i for i in control.coord("incidents") if i["bridge_point_id"] == other.id]
     assert control.coord("tally") == tally
+
+
+def test_the_simulate_command_runs_a_rehearsal_and_revokes_its_tokens(server, control):
+    """`diemcau simulate` as an organiser runs it beside the server: tokens issued into the server's
+    database for the points' technicians, every point passes its checks, tokens revoked at the end."""
+    import subprocess
+    import sys
+    from sqlalchemy import func, select
+    from server.db import Database
+    from server.models import ApiToken, CheckMark
+    from tests.server_process import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "server", "simulate", "--url", server.url, "--sites", "15",
+                           "--minutes", "0.05", "--database-url", server.database_url, "--drop-rate", "0",
+                           "--floor-rate", "0", "--incident-rate", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "15 điểm cầu giả lập đã kết nối" in done.stderr
+    with Database(server.database_url).session() as s:
+        passed = s.execute(select(CheckMark.bridge_point_id, func.count()).where(CheckMark.status == "pass")
+                           .group_by(CheckMark.bridge_point_id)).all()
+        assert len(passed) == 15 and {n for _, n in passed} == {7}
+        issued = s.execute(select(ApiToken).where(ApiToken.name == "Mô phỏng diễn tập")).scalars().all()
+        assert len(issued) == 15 and all(t.revoked_at is not None for t in issued)
