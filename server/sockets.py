@@ -66,8 +66,6 @@ def on_connect(auth=None):
             raise _refused("not_found", _("Không tìm thấy hội nghị."))
         _connections[request.sid] = (user.id, token_id, event.id)
         join_room(event_room(event.id))
-        if permissions.allows(user, "coord.control"):
-            join_room(control_room(event.id))
         link_monitor().connect(request.sid, event.id, accounts.actor_name(user), time.monotonic())
         socketio.emit("snapshot", snapshot(s, event.id), to=request.sid)
 
@@ -141,6 +139,9 @@ def on_hello(s, user, event_id, payload):
     if page in ("console", "agent"):
         permissions.require(user, "site.control", point_id)
     name = short_text(payload.get("name"), 60, _("Tên màn hình"))
+    if page == "control":
+        permissions.require(user, "coord.control")
+        join_room(control_room(event_id))          # the grid and the screens list, every second
     screen = link_monitor().hello(request.sid, page, point_id, name, time.monotonic())
     return {"screen_id": screen.id if screen else None}
 

@@ -107,10 +107,10 @@ class ShowFollower:
 
     def _heartbeat_loop(self) -> None:
         """One heartbeat per interval of the event's policy, carrying the previous round trip."""
-        seq, rtt = 0, None
+        seq, rtt, interval = 0, None, 0.0
         while self._beating:
+            time.sleep(interval)               # the first beat at once, then one per interval
             interval = ((self.state or {}).get("coord", {}).get("policy", {}).get("beat_interval_ms") or 5000) / 1000
-            time.sleep(interval)
             if self.heartbeats_paused or not self.connected:
                 continue
             started = time.monotonic()

@@ -30,7 +30,7 @@ _TEXTS = {
     "main_hall": "Hội trường",
     "on_air": "ĐANG LÊN SÓNG",
     "on_standby": "CHUẨN BỊ LÊN SÓNG",
-    "message_from_control": "Phòng điều hành",
+    "message_from_control": "Phòng điều phối",
     # bridge-point coordination: the control room, the technician console, the banner
     "link_good": "Tốt",
     "link_degraded": "Kém",

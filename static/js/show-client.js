@@ -55,7 +55,6 @@
       this.socket.on("patch", (patch) => this.applyPatch(patch));
       if (this.onLinks) this.socket.on("links", (links) => this.onLinks(links));
       setInterval(() => this.state && this.onTick(this), 250);
-      this._beat();
       setInterval(() => this.connected && this.syncClock(3), 30000);
     }
 
@@ -66,6 +65,8 @@
                                                name: screenName()}, (err, ack) => {
         if (!err && ack && ack.ok) this.screenId = ack.screen_id;
       });
+      clearTimeout(this._beatTimer);
+      this._beat();                // the first beat at once: the control room hears from us now
       if (this.everConnected) this._showBanner(T.reconnected || "Đã kết nối lại", "ok", 3000);
       else this._hideBanner();
       this.everConnected = true;

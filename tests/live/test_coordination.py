@@ -38,7 +38,7 @@ def tokens(server):
 @pytest.fixture(scope="module")
 def control(server, tokens):
     """The operator in the control room, with fast link thresholds."""
-    op = ShowFollower(server.url, EVENT, tokens["dieuhanh"], name="dieuhanh").connect()
+    op = ShowFollower(server.url, EVENT, tokens["dieuhanh"], name="dieuhanh", page="control").connect()
     assert op.command("link_policy", FAST_LINKS)["ok"]
     yield op
     op.disconnect()

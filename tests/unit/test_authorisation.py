@@ -166,6 +166,10 @@ PAGES = {  # page -> roles that may open it
     "programme/": {"admin", "operator"},
     "stage": set(ROLES),
     "site/phuong-1": set(ROLES),
+    "banner": set(ROLES),
+    "control": {"admin", "operator"},
+    "sheet": {"admin", "operator"},
+    "console/phuong-1": {"admin", "operator", "site_tech_own"},
 }
 
 

@@ -203,3 +203,9 @@ def test_a_technician_cannot_introduce_a_console_of_another_point(tech_client):
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
     # ... but may show another point's display, which acts for nobody
     assert client.emit("hello", {"page": "site", "bridge_point_id": other.id}, callback=True)["ok"]
+
+
+def test_only_control_room_pages_of_operators_get_the_grid(app, tech_client):
+    event, ward, client = tech_client
+    ack = client.emit("hello", {"page": "control"}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
