@@ -1,5 +1,7 @@
 """Retake the README's screenshots at 1920×1080: operator desk (mid-show, item 3), stage display,
-and a ward's site display during the local segment.
+a ward's site display during the local segment, and the control room with 15 simulated points
+(one on air, one on standby, one lost, a floor request, an incident, a closed roll call); and the
+technician console on a phone (390×844).
 
     .venv/bin/python docs/screenshots/make_screenshots.py
 
@@ -33,8 +35,8 @@ def logins(instance: Path) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def open_as(browser, server: ServerProcess, username: str, path: str):
-    context = browser.new_context(viewport=SIZE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+def open_as(browser, server: ServerProcess, username: str, path: str, viewport=SIZE):
+    context = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.goto(f"{server.url}/login")
     page.fill("input[name=username]", username)
@@ -83,9 +85,45 @@ def main() -> None:
             expect(site.locator("#site-mode")).to_contain_text("2/3")
             expect(site.locator("#site-timer")).not_to_have_text("")
             shoot(site, "site.png")
+            coordination(browser, server)
         finally:
             browser.close()
             server.stop()
+
+
+def coordination(browser, server: ServerProcess) -> None:
+    from sites.simulator import Simulation
+    from tests.live.conftest import Tokens
+
+    control = open_as(browser, server, "dieuhanh", f"{EVENT}/control")
+    tokens = Tokens(server.database_url)
+    points = control.evaluate("window.dcClient ? dcClient.state.bridge_points : null") or []
+    if not points:
+        raise SystemExit("the control page exposes no client (window.dcClient)")
+    # 14 simulated points; long-binh is the phone below
+    others = [p for p in points if p["code"] != "long-binh"]
+    sim = Simulation(server.url, EVENT.split("/")[-1], {p["code"]: tokens[f"kt-{p['code']}"] for p in others},
+                     others).connect()
+    try:
+        for point in list(sim.points.values())[:10]:
+            point.pass_checks()
+        console = open_as(browser, server, "kt-long-binh", f"{EVENT}/console/long-binh", viewport={"width": 390, "height": 844})
+        sim["phu-huu"].report_incident("no_sound", "Không nghe tiếng từ hội trường")
+        sim["hiep-phu"].request_floor("Bí thư Đảng ủy phường xin phát biểu")
+        control.get_by_role("button", name="Bắt đầu điểm danh").click()
+        expect(control.locator("#roll-call")).to_contain_text("14/15")
+        sim["tan-phu"].drop()
+        tile = control.locator('#tiles [data-point-code="long-binh"]')
+        tile.click()
+        control.get_by_role("button", name="Lên sóng").click()
+        control.locator('#tiles [data-point-code="truong-thanh"]').click()
+        control.get_by_role("button", name="Chuẩn bị").click()
+        expect(control.locator('#tiles [data-point-code="tan-phu"]')).to_have_attribute("data-state", "lost", timeout=30000)
+        expect(console.locator("#console-tally")).to_be_visible()
+        shoot(control, "control.png")
+        shoot(console, "console.png")
+    finally:
+        sim.close()
 
 
 if __name__ == "__main__":
