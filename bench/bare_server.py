@@ -8,6 +8,8 @@ no Flask, no auth, no database. Every client joins one room and gets a tiny `sna
 (so a harness can wait for it as it does with the product); on each `command` event the server takes
 the next revision and immediately broadcasts `patch` {"rev": n, "server_time": epoch_ms} to the room,
 then acks {"ok": true, "rev": n}. `server_time` is truncated to whole milliseconds like the product's.
+`hello` and `heartbeat` are acked and otherwise ignored (no link health), so a harness can send the
+bare server the same heartbeat traffic as the product (bench/fanout.py --heartbeat-ms).
 """
 from __future__ import annotations
 
@@ -43,6 +45,15 @@ def make_server() -> socketio.Server:
         rev = state["rev"]
         sio.emit("patch", {"rev": rev, "server_time": int(time.time() * 1000)}, to=ROOM)
         return {"ok": True, "rev": rev}
+
+    @sio.on("hello")
+    def hello(sid, payload=None):
+        return {"ok": True, "screen_id": None}
+
+    @sio.on("heartbeat")
+    def heartbeat(sid, payload=None):
+        seq = payload.get("seq") if isinstance(payload, dict) else None
+        return {"ok": True, "seq": seq, "state": None}
 
     return sio
 
