@@ -32,21 +32,12 @@
     text("console-tally", tally === "program" ? T.on_air : (tally === "preview" ? T.on_standby : ""));
   }
 
-  /* Same rule as the site display: this point's local item while its local segment runs. */
   function renderItem(c) {
-    const cursor = c.siteCursor(point.id), cur = c.current(), st = c.state.show.status;
-    if (cursor && cursor.status === "running") {
-      const seg = c.segment(cursor), item = seg.local_items[cursor.index];
-      text("console-mode", T.local_title + " · " + (cursor.index + 1) + "/" + seg.local_items.length);
-      text("console-content", item.content);
-      text("console-performer", item.performer);
-      text("console-shared", cur ? T.main_hall + ": " + cur.number + ". " + cur.content : "");
-    } else {
-      text("console-mode", cursor && cursor.status === "done" ? T.local_done : "");
-      text("console-content", cur ? cur.number + ". " + cur.content : (st === "ended" ? T.show_ended : T.not_started));
-      text("console-performer", cur ? cur.performer : "");
-      text("console-shared", "");
-    }
+    const view = c.pointView(point.id);
+    text("console-mode", view.mode);
+    text("console-content", view.number ? view.number + ". " + view.content : view.content);
+    text("console-performer", view.performer);
+    text("console-shared", view.shared);
   }
 
   function renderMessages(c) {

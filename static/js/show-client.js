@@ -212,6 +212,22 @@
 
     segment(cursor) { return this.state.items.find((i) => i.id === cursor.segment_id) || null; }
 
+    /* What a bridge point shows now: its own local item while its local segment runs there, else
+     * the shared item (the site agent applies the same rule: sites/agent.py view_of). */
+    pointView(pointId) {
+      const cursor = this.siteCursor(pointId), cur = this.current(), st = this.state.show.status;
+      if (cursor && cursor.status === "running") {
+        const seg = this.segment(cursor), item = seg.local_items[cursor.index];
+        return {local: true, mode: T.local_title + " · " + (cursor.index + 1) + "/" + seg.local_items.length,
+                number: null, content: item.content, performer: item.performer,
+                shared: cur ? T.main_hall + ": " + cur.number + ". " + cur.content : ""};
+      }
+      return {local: false, mode: cursor && cursor.status === "done" ? T.local_done : "",
+              number: cur ? cur.number : null,
+              content: cur ? cur.content : (st === "ended" ? T.show_ended : T.not_started),
+              performer: cur ? cur.performer : "", shared: ""};
+    }
+
     /* Same rules as server/services/show_timing.py. */
     timing() {
       const s = this.state, show = s.show, now = this.now();

@@ -26,22 +26,13 @@
 
   function render(c) {
     renderCoordination(c);
-    const cursor = c.siteCursor(pointId);
-    const cur = c.current(), st = c.state.show.status;
-    document.body.dataset.status = st;
-    document.body.dataset.mode = cursor && cursor.status === "running" ? "local" : "shared";
-    if (cursor && cursor.status === "running") {
-      const seg = c.segment(cursor), item = seg.local_items[cursor.index];
-      text("site-mode", T.local_title + " · " + (cursor.index + 1) + "/" + seg.local_items.length);
-      text("site-content", item.content);
-      text("site-performer", item.performer);
-      text("site-shared", cur ? T.main_hall + ": " + cur.number + ". " + cur.content : "");
-    } else {
-      text("site-mode", cursor && cursor.status === "done" ? T.local_done : "");
-      text("site-content", cur ? cur.content : (st === "ended" ? T.show_ended : T.not_started));
-      text("site-performer", cur ? cur.performer : "");
-      text("site-shared", "");
-    }
+    const cursor = c.siteCursor(pointId), view = c.pointView(pointId);
+    document.body.dataset.status = c.state.show.status;
+    document.body.dataset.mode = view.local ? "local" : "shared";
+    text("site-mode", view.mode);
+    text("site-content", view.content);
+    text("site-performer", view.performer);
+    text("site-shared", view.shared);
     const controls = document.getElementById("site-controls");
     if (controls) controls.hidden = !cursor;
   }
