@@ -84,6 +84,8 @@ class Ticker:
     def _send_tiles(self, now: float) -> None:
         wall = to_ms(utcnow())
         for event_id, ids in self.points.items():
+            if not self.monitor.watched(event_id):
+                continue
             policy = self.policies.get(event_id, link_health.Policy())
             socketio.emit("links", {
                 "server_time": wall,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pythonosc.udp_client import SimpleUDPClient
 
-from sites.follower import ShowFollower
+from sites.follower import ShowFollower, site_cursor
 
 log = logging.getLogger("diemcau.agent")
 
@@ -260,8 +260,7 @@ def view_of(state: dict, point_id: int) -> PointView:
     tally = state["coord"]["tally"]
     status = state["show"]["status"]
     tally_state = "program" if tally["program"] == point_id else "preview" if tally["preview"] == point_id else "off"
-    cursors = [c for c in state["sites"] if c["bridge_point_id"] == point_id and c["status"] != "closed"]
-    cursor = max(cursors, key=lambda c: c["opened_at"] or 0) if cursors else None
+    cursor = site_cursor(state, point_id)
     if cursor and cursor["status"] == "running":
         segment = next((i for i in state["items"] if i["id"] == cursor["segment_id"]), None)
         if segment and 0 <= cursor["index"] < len(segment["local_items"]):
@@ -287,7 +286,7 @@ class PointTracker:
     Works on whole states, not on patches: the follower may call back after several patches at once
     (python-socketio handles each message in its own thread), so the latest state is the truth and
     quick successive changes coalesce into the last one. A flash stays in state["coord"]["flash"]
-    after its patch, which is why it is recognised by its (point, at) rather than from last_patch."""
+    after its patch, which is why it is recognised by its (point, at)."""
 
     def __init__(self, point_id: int):
         self.point_id = point_id

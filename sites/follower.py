@@ -33,7 +33,6 @@ class ShowFollower:
         self.heartbeats_paused = False         # a rehearsal's way of going silent with the socket open
         self.beats_sent = 0
         self._beating = False
-        self.last_patch: dict | None = None
         self.links: dict | None = None         # the control room's grid and screens (coord.control only)
         self.state: dict | None = None
         self.rev = -1
@@ -145,7 +144,6 @@ class ShowFollower:
             else:
                 resync = False
                 apply_patch(self.state, patch)
-                self.last_patch = patch
                 self.rev = patch["rev"]
                 self.revs_seen.append(patch["rev"])
                 self._cond.notify_all()
@@ -211,8 +209,13 @@ class ShowFollower:
         return next(p["id"] for p in self.state["bridge_points"] if p["code"] == code)
 
     def site_cursor(self, bridge_point_id: int) -> dict | None:
-        open_ = [c for c in self.state["sites"] if c["bridge_point_id"] == bridge_point_id and c["status"] != "closed"]
-        return max(open_, key=lambda c: c["opened_at"] or 0) if open_ else None
+        return site_cursor(self.state, bridge_point_id)
+
+
+def site_cursor(state: dict, bridge_point_id: int) -> dict | None:
+    """A point's active local cursor: its not-closed one opened last (show-client.js siteCursor)."""
+    open_ = [c for c in state["sites"] if c["bridge_point_id"] == bridge_point_id and c["status"] != "closed"]
+    return max(open_, key=lambda c: c["opened_at"] or 0) if open_ else None
 
 
 def apply_patch(state: dict, patch: dict) -> None:

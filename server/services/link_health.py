@@ -164,8 +164,10 @@ class LinkMonitor:
         with self._lock:
             self._screens.pop(sid, None)
 
-    def screen(self, sid: str) -> Screen | None:
-        return self._screens.get(sid)
+    def watched(self, event_id: int) -> bool:
+        """Whether a control room of the event is connected here (no one to send the grid to otherwise)."""
+        with self._lock:
+            return any(s.event_id == event_id and s.page == "control" for s in self._screens.values())
 
     def event_ids(self) -> set[int]:
         with self._lock:

@@ -24,7 +24,6 @@ def open_roll_call(session: Session, event_id: int) -> RollCall | None:
 
 def _publish(session: Session, event_id: int, actor: str, row: RollCall, action: str, now: datetime, **cue):
     session.flush()
-    session.refresh(row)
     part = roll_call_part(row, point_ids(session, event_id))
     return revision.commit_change(session, event_id, actor, action, {"coord": {"roll_call": part}}, now=now,
                                   roll_call_id=row.id, **cue)

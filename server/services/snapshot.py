@@ -143,10 +143,14 @@ def point_ids(session: Session, event_id: int) -> list[int]:
 
 
 def coordination_part(session: Session, event_id: int) -> dict:
-    def rows(model, *order):
+    def rows(model, *order, load=()):
         return session.execute(select(model).where(model.event_id == event_id).order_by(*order)
+                               .options(*(selectinload(rel) for rel in load))
                                .execution_options(populate_existing=True)).scalars()
-    roll_call = next(iter(rows(RollCall, RollCall.id.desc())), None)
+    # Every connect takes a snapshot: timelines and answers come in one query each, not one per row.
+    roll_call = session.execute(select(RollCall).where(RollCall.event_id == event_id).order_by(RollCall.id.desc())
+                                .limit(1).options(selectinload(RollCall.answers))
+                                .execution_options(populate_existing=True)).scalar_one_or_none()
     messages = list(session.execute(select(PointMessage).where(PointMessage.event_id == event_id)
                                     .order_by(PointMessage.id.desc()).limit(RECENT_MESSAGES)).scalars())
     return {
@@ -155,7 +159,7 @@ def coordination_part(session: Session, event_id: int) -> dict:
         "checks": [check_part(r) for r in rows(CheckMark, CheckMark.bridge_point_id, CheckMark.id)],
         "roll_call": roll_call_part(roll_call, point_ids(session, event_id)),
         "floor": [floor_part(r) for r in rows(FloorRequest, FloorRequest.id)],
-        "incidents": [incident_part(r) for r in rows(Incident, Incident.id)],
+        "incidents": [incident_part(r) for r in rows(Incident, Incident.id, load=[Incident.entries])],
         "messages": [message_part(r) for r in reversed(messages)],
     }
 

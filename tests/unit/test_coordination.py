@@ -47,7 +47,7 @@ def cue_actions(session, event):
 
 def test_program_and_preview_never_hold_the_same_point(session, world, patches):
     event, points = world
-    main, w1, w2 = points[0], points[1], points[2]
+    w1, w2 = points[1], points[2]
     tally.set_preview(session, event.id, OP, {"bridge_point_id": w1.id})
     tally.set_program(session, event.id, OP, {"bridge_point_id": w2.id})
     assert patches[-1]["coord"]["tally"] | {"changed_at": None} == {"program": w2.id, "preview": w1.id, "changed_at": None}
