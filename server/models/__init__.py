@@ -2,6 +2,8 @@ from .base import Base, UTCDateTime, to_ms, utcnow
 from .event import BRIDGE_POINT_KINDS, BridgePoint, Event
 from .show import CueLog, LocalItem, ProgrammeItem, ShowState, SiteCursor
 from .accounts import ROLES, ApiToken, User
+from .people import DELEGATE_CATEGORIES, VIP_CATEGORIES, Delegate, Invitation
+from .checkin import SCAN_METHODS, VERDICTS, CheckIn, Scan, ScannerDevice
 from .coordination import (CHECK_STATUSES, CHECKS, FLOOR_STATUSES, INCIDENT_KINDS, INCIDENT_STATUSES, LINK_STATES,
                            CheckMark, FloorRequest, Incident, IncidentEntry, LinkPolicy, LinkSample, PointMessage,
                            RollCall, RollCallAnswer, Tally)
@@ -10,4 +12,5 @@ __all__ = ["Base", "UTCDateTime", "to_ms", "utcnow", "BRIDGE_POINT_KINDS", "Brid
            "CueLog", "LocalItem", "ProgrammeItem", "ShowState", "SiteCursor", "ROLES", "ApiToken", "User",
            "CHECK_STATUSES", "CHECKS", "FLOOR_STATUSES", "INCIDENT_KINDS", "INCIDENT_STATUSES", "LINK_STATES",
            "CheckMark", "FloorRequest", "Incident", "IncidentEntry", "LinkPolicy", "LinkSample", "PointMessage",
-           "RollCall", "RollCallAnswer", "Tally"]
+           "RollCall", "RollCallAnswer", "Tally", "DELEGATE_CATEGORIES", "VIP_CATEGORIES", "Delegate",
+           "Invitation", "SCAN_METHODS", "VERDICTS", "CheckIn", "Scan", "ScannerDevice"]

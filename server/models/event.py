@@ -22,6 +22,11 @@ class Event(Base):
     venue: Mapped[str] = mapped_column(String(200), default="")
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    # The invitation's header block, as the plans print it: issuing body on the left with the number,
+    # "ĐẢNG CỘNG SẢN VIỆT NAM" and "<place>, ngày … tháng … năm …" on the right.
+    issuing_body: Mapped[str] = mapped_column(String(200), default="")     # "QUẬN ỦY QUẬN 9"
+    document_number: Mapped[str] = mapped_column(String(60), default="")   # "Số 45-GM/QU"
+    place_name: Mapped[str] = mapped_column(String(120), default="")       # "Quận 9"
 
     bridge_points: Mapped[list["BridgePoint"]] = relationship(
         back_populates="event", order_by="BridgePoint.position", cascade="all, delete-orphan")
