@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
-from . import sockets  # noqa: F401  registers the handlers before any init_app (they are re-bound each time)
+from . import checkin_sockets, sockets  # noqa: F401  registers the handlers before any init_app (re-bound each time)
 from .config import ROOT, Settings
 from .db import Database
 from .extensions import babel, socketio
@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 
 def _locale() -> str:
+    if not has_request_context():          # services and the CLI outside a request: the product's language
+        return "vi"
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang
@@ -42,9 +44,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.upgrade()
     app.extensions["diemcau.db"] = db
     if settings.load_demo:
-        from .demo import demo_logins, load_reference_event
-        with db.session() as s:
+        from .demo import demo_delegates, demo_logins, load_reference_event
+        with db.session() as s, app.app_context():
             event = load_reference_event(s)
+            demo_delegates(s, event)
             app.config["DEMO_LOGINS"] = demo_logins(s, event, settings.instance_dir)
 
     babel.init_app(app, locale_selector=_locale)
@@ -52,10 +55,10 @@ def create_app(settings: Settings | None = None) -> Flask:
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
 
     from .realtime import init_realtime
-    from .web import admin, api, auth, pages, programme
+    from .web import admin, api, auth, checkin, delegates, invitation, pages, programme
 
     init_realtime(app)
-    for blueprint in (auth.bp, pages.bp, programme.bp, api.bp, admin.bp):
+    for blueprint in (auth.bp, pages.bp, programme.bp, api.bp, admin.bp, delegates.bp, checkin.bp, invitation.bp):
         app.register_blueprint(blueprint)
     auth.init_app(app)
 

@@ -76,6 +76,45 @@ WARD_ITEMS = [
 ]
 
 
+# Demo delegates: made from these lists, the same at every first start (names in Vietnamese order).
+SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
+MIDDLE = ("Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quốc", "Thu", "Đức", "Kim")
+GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Khánh", "Lan", "Linh", "Long",
+         "Mai", "Nam", "Nga", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Tuấn", "Vân", "Yến", "Ân")
+AWARDS = ("Giấy khen cấp quận: học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh 2019–2020",
+          "Bằng khen của Ủy ban nhân dân Thành phố", "Huy hiệu 30 năm tuổi Đảng")
+
+
+def demo_delegates(session: Session, event: Event) -> None:
+    """About 180 delegates across the 15 points, each with an invitation (plan 001: ~180 delegates).
+    Needs an app context: invitations are signed with the server's key."""
+    from .models import Delegate
+    from .services import delegates as registry, invitation_tokens
+    if session.execute(select(Delegate.id).where(Delegate.event_id == event.id).limit(1)).first():
+        return
+    k = 0
+    for point in event.bridge_points:
+        plan = ["cell_secretary"] * 5 + ["award_recipient"] * 3 + ["delegate"] * 3
+        if point.kind == "main":
+            plan = ["city_guest"] * 2 + ["district_leader"] * 3 + ["press"] * 2 + plan
+        elif point.kind == "district":
+            plan = ["district_leader"] * 2 + plan
+        for i, category in enumerate(plan):
+            name = f"{SURNAMES[k % 14]} {MIDDLE[(k // 14) % 10]} {GIVEN[(k * 11 + k // 140) % 28]}"  # all distinct
+            k += 1
+            data = {"full_name": name, "category": category, "bridge_point_id": point.id,
+                    "organisation": point.short_name if point.kind == "ward" else event.organiser,
+                    "position_title": {"city_guest": "Phó Trưởng Ban Tuyên giáo Thành ủy",
+                                       "district_leader": "Ủy viên Ban Thường vụ Quận ủy",
+                                       "cell_secretary": f"Bí thư Chi bộ khu phố {i + 1}",
+                                       "press": "Phóng viên"}.get(category, ""),
+                    "seat_zone": "A" if category in ("city_guest", "district_leader") else "B",
+                    "seat_row": str(1 + i // 6), "seat_number": str(1 + i % 6),
+                    "award": AWARDS[i % len(AWARDS)] if category == "award_recipient" else ""}
+            invitation_tokens.issue(session, registry.add(session, event.id, data, "demo"))
+    session.commit()
+
+
 def _next_quarter_hour(now: datetime) -> datetime:
     base = now.replace(second=0, microsecond=0)
     return base + timedelta(minutes=15 - base.minute % 15)
@@ -86,7 +125,8 @@ def load_reference_event(session: Session) -> Event:
     if event is not None:
         return event
     event = Event(slug=SLUG, title=TITLE, banner=BANNER, organiser="Quận ủy Quận 9",
-                  venue="Hội trường Quận ủy (Lầu 2) và 14 điểm cầu",
+                  venue="Hội trường Quận ủy (Lầu 2) và 14 điểm cầu", issuing_body="QUẬN ỦY QUẬN 9",
+                  document_number="Số 45-GM/QU", place_name="Quận 9",
                   starts_at=_next_quarter_hour(datetime.now(timezone.utc)))
     for position, (code, name, short, kind) in enumerate(BRIDGE_POINTS):
         event.bridge_points.append(BridgePoint(code=code, name=name, short_name=short, kind=kind,
@@ -115,6 +155,7 @@ def demo_logins(session: Session, event: Event, instance_dir: Path) -> list[tupl
     wanted = [("admin", "admin", None, "Quản trị"), ("dieuhanh", "operator", None, "Điều hành (operator)"),
               ("mc", "mc", None, "Dẫn chương trình"), ("xem", "viewer", None, "Chỉ xem")]
     wanted += [(f"kt-{p.code}", "site_tech", p, f"Kỹ thuật {p.short_name}") for p in event.bridge_points]
+    wanted += [(f"dt-{p.code}", "checkin", p, f"Đón tiếp {p.short_name}") for p in event.bridge_points]
     rows = []
     for username, role, point, label in wanted:
         if session.execute(select(User).where(User.username == username)).scalar_one_or_none():

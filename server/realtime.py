@@ -12,8 +12,9 @@ import time
 from flask import Flask, current_app
 
 from .extensions import socketio
-from .models import to_ms, utcnow
-from .services import link_health, roll_calls
+from .models import BridgePoint, to_ms, utcnow
+from .services import attendance, link_health, roll_calls
+from .services.check_in import checked_in
 from .services.revision import Change, show_changed
 from .services.snapshot import point_ids
 
@@ -33,6 +34,10 @@ def control_room(event_id: int) -> str:
     return f"control:{event_id}"
 
 
+def attendance_room(event_id: int) -> str:
+    return f"attendance:{event_id}"
+
+
 def link_monitor() -> link_health.LinkMonitor:
     return current_app.extensions["diemcau.links"]
 
@@ -41,9 +46,24 @@ def _on_show_changed(change: Change) -> None:
     socketio.emit("patch", change.message(), to=event_room(change.event_id))
 
 
+def _on_checked_in(event_id: int, *, session, result: dict, scan) -> None:
+    """An arrival (or a flagged offline scan) to the attendance dashboards, with the arrived counts
+    of every cell, so a dashboard that missed a message is right again with the next."""
+    socketio.emit("arrival", {
+        "result": result,
+        "entered_at": {"bridge_point_id": scan.bridge_point_id, "gate": scan.gate},
+        "arrived": attendance.arrived_counts(session, event_id),
+        "flag": attendance.flag_part(scan, result["delegate"] and result["delegate"]["full_name"],
+                                     session.get(BridgePoint, scan.bridge_point_id).short_name)
+        if scan.conflict else None,
+        "server_time": to_ms(utcnow()),
+    }, to=attendance_room(event_id))
+
+
 def init_realtime(app: Flask) -> None:
     app.extensions["diemcau.links"] = link_health.LinkMonitor()
     show_changed.connect(_on_show_changed, weak=False)
+    checked_in.connect(_on_checked_in, weak=False)
 
 
 class Ticker:

@@ -26,8 +26,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="số kết nối đồng thời tối đa (eventlet mặc định chỉ 1024)")
     user = sub.add_parser("create-user", help="tạo tài khoản")
     user.add_argument("username")
-    user.add_argument("role", choices=["admin", "operator", "mc", "site_tech", "viewer"])
-    user.add_argument("--bridge-point", type=int, default=None, help="id điểm cầu (cho site_tech)")
+    user.add_argument("role", choices=["admin", "operator", "mc", "site_tech", "checkin", "viewer"])
+    user.add_argument("--bridge-point", type=int, default=None, help="id điểm cầu (cho site_tech, checkin)")
     user.add_argument("--database-url", default=None)
     sub.add_parser("agent", help="tác tử điểm cầu: theo dõi chương trình và tally, phát webhook / OSC (xem sites/agent.py)")
     sub.add_parser("simulate", help="diễn tập: giả lập N điểm cầu (xem sites/simulator.py)")
@@ -110,6 +110,9 @@ def _print_welcome(app, host: str, port: int) -> None:
             lines.append(f"  Soạn chương trình: {base}/e/{event.slug}/programme/")
             lines.append(f"  Phòng điều phối:  {base}/e/{event.slug}/control")
             lines.append(f"  Phiếu điểm cầu (in, có mã QR): {base}/e/{event.slug}/sheet")
+            lines.append(f"  Đại biểu, thư mời: {base}/e/{event.slug}/delegates/")
+            lines.append(f"  Điểm danh:        {base}/e/{event.slug}/attendance")
+            lines.append(f"  Quét mã tại cổng: {base}/e/{event.slug}/scan   (máy quét: {base}/e/{event.slug}/devices)")
             lines.append("  Điểm cầu (màn hình / trang kỹ thuật):")
             for point in event.bridge_points:
                 lines.append(f"    {point.short_name:<22} {base}/e/{event.slug}/site/{point.code}"

@@ -22,6 +22,7 @@ from .services.bridge_points import require_point
 from .services.errors import Invalid, ServiceError
 from .services.snapshot import snapshot
 from .services.text import short_text
+from .web.context import DEVICE_COOKIE
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,13 @@ def _who(s, auth) -> tuple[User | None, int | None]:
         row = accounts.token_row(s, token)
         return (row.user, row.id) if row else (None, None)
     uid = http_session.get("uid")
-    return accounts.still_valid(s, uid, None) if uid else None, None
+    if uid:
+        return accounts.still_valid(s, uid, None), None
+    device_token = request.cookies.get(DEVICE_COOKIE)      # an enrolled scanner device
+    if device_token:
+        row = accounts.token_row(s, device_token)
+        return (row.user, row.id) if row else (None, None)
+    return None, None
 
 
 def _refused(code: str, message: str) -> ConnectionRefusedError:
@@ -76,7 +83,7 @@ def on_disconnect(*_args):
     link_monitor().disconnect(request.sid)
 
 
-def _handler(event_name: str, *, recheck: bool = True):
+def handler(event_name: str, *, recheck: bool = True):
     """Registers a handler that always acks, never lets an error reach the server loop. With
     `recheck` the account and token are checked again (a revoked token stops at once); heartbeats
     skip it: they carry no authority and come from every screen every few seconds."""
@@ -105,17 +112,17 @@ def _handler(event_name: str, *, recheck: bool = True):
     return decorator
 
 
-@_handler("snapshot")
+@handler("snapshot")
 def on_snapshot(s, user, event_id, payload):
     return {"snapshot": snapshot(s, event_id)}
 
 
-@_handler("clock")
+@handler("clock")
 def on_clock(s, user, event_id, payload):
     return {"server_time": to_ms(utcnow())}
 
 
-@_handler("command")
+@handler("command")
 def on_command(s, user, event_id, payload):
     if not isinstance(payload, dict):
         raise Invalid(_("Lệnh phải là một đối tượng JSON."))
@@ -124,7 +131,7 @@ def on_command(s, user, event_id, payload):
     return {"rev": change.rev if change else None}
 
 
-@_handler("hello")
+@handler("hello")
 def on_hello(s, user, event_id, payload):
     """A screen says what it is: its page, its bridge point if it lives at one, a name people know it
     by. Consoles and agents act for their point, so they need the right to control it."""
@@ -150,7 +157,7 @@ def _whole(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-@_handler("heartbeat", recheck=False)
+@handler("heartbeat", recheck=False)
 def on_heartbeat(s, user, event_id, payload):
     """{seq, rtt_ms}: seq counts up; rtt_ms is the round trip the screen measured for its previous
     heartbeat (absent on the first). Anything else is refused and does not count as a beat."""

@@ -13,6 +13,7 @@ from ..models import ROLES, ApiToken, User, utcnow
 from .errors import Invalid
 
 TOKEN_PREFIX = "dc_"
+POINT_ROLES = ("site_tech", "checkin", "scanner")   # accounts that work at one bridge point
 PASSWORD_METHOD = "scrypt"      # werkzeug's default, slow on purpose; tests lower it for speed
 
 
@@ -25,8 +26,8 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
                 bridge_point_id: int | None = None) -> User:
     if role not in ROLES:
         raise Invalid(lazy("Vai trò không hợp lệ: %(role)s.", role=role))
-    if role == "site_tech" and bridge_point_id is None:
-        raise Invalid(lazy("Tài khoản kỹ thuật điểm cầu phải gắn với một điểm cầu."))
+    if role in POINT_ROLES and bridge_point_id is None:
+        raise Invalid(lazy("Tài khoản kỹ thuật, đón tiếp hoặc máy quét phải gắn với một điểm cầu."))
     if len(password) < 8:
         raise Invalid(lazy("Mật khẩu phải có ít nhất 8 ký tự."))
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none():

@@ -5,17 +5,25 @@ from ..i18n import lazy
 from ..models import User
 from .errors import Forbidden
 
-# Permissions per role. "site.control" is limited to the user's own bridge point unless the role
-# also has "site.control.any".
+# What organisers do with delegates and check-in (the people at the door have only the first two).
+CHECK_IN = frozenset({"checkin.scan", "checkin.scan.any", "checkin.walk_in", "attendance.view", "delegates.manage",
+                      "devices.manage"})
+
+# Permissions per role. A scoped permission (SCOPED) holds at the user's own bridge point only, unless
+# the role also has its ".any" form.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
-                        "programme.edit", "desk.view", "prompter.view", "accounts.manage"}),
+                        "programme.edit", "desk.view", "prompter.view", "accounts.manage"}) | CHECK_IN,
     "operator": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
-                           "programme.edit", "desk.view", "prompter.view"}),
-    "mc": frozenset({"show.view", "prompter.view"}),
+                           "programme.edit", "desk.view", "prompter.view"}) | CHECK_IN,
+    "mc": frozenset({"show.view", "prompter.view", "attendance.view"}),   # introduces the guests who came
     "site_tech": frozenset({"show.view", "site.control"}),
+    "checkin": frozenset({"show.view", "checkin.scan", "checkin.walk_in", "attendance.view"}),  # staff at the door
     "viewer": frozenset({"show.view"}),
+    "scanner": frozenset({"show.view", "checkin.scan"}),   # an enrolled scanner device, bound to its gate
 }
+SCOPED = {"site.control": "site.control.any", "checkin.scan": "checkin.scan.any",
+          "checkin.walk_in": "checkin.scan.any"}
 
 # Commands and the permission each needs.
 COMMAND_PERMISSIONS = {
@@ -40,13 +48,26 @@ def allows(user: User | None, permission: str, bridge_point_id: int | None = Non
     granted = ROLE_PERMISSIONS.get(user.role, frozenset())
     if permission not in granted:
         return False
-    if permission == "site.control" and "site.control.any" not in granted:
+    if permission in SCOPED and SCOPED[permission] not in granted:
         return bridge_point_id is not None and user.bridge_point_id == bridge_point_id
     return True
+
+
+def holds(user: User | None, permission: str) -> bool:
+    """Whether the user has the permission at all, at their own point at least (pages check this;
+    the point itself is checked when they act)."""
+    return user is not None and user.active and permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def anywhere(user: User | None, permission: str) -> bool:
+    """Whether a scoped permission holds at every bridge point, not just the user's own."""
+    return allows(user, permission) and allows(user, SCOPED.get(permission, permission))
 
 
 def require(user: User | None, permission: str, bridge_point_id: int | None = None) -> None:
     if not allows(user, permission, bridge_point_id):
         if permission == "site.control" and user is not None and user.role == "site_tech":
             raise Forbidden(lazy("Tài khoản kỹ thuật chỉ điều khiển được điểm cầu của mình."))
+        if permission in SCOPED and user is not None and user.bridge_point_id is not None:
+            raise Forbidden(lazy("Tài khoản này chỉ làm việc tại điểm cầu của mình."))
         raise Forbidden(lazy("Tài khoản của bạn không có quyền thực hiện thao tác này."))

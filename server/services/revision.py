@@ -24,14 +24,16 @@ from .errors import Conflict, Invalid
 # Realtime listens to this; services never know who does.
 show_changed = signal("show-changed")
 
-_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+_locks: dict[tuple[str, int], threading.Lock] = defaultdict(threading.Lock)
 _locks_guard = threading.Lock()
 
 
 @contextmanager
-def event_lock(event_id: int) -> Iterator[None]:
+def event_lock(event_id: int, kind: str = "show") -> Iterator[None]:
+    """Serialises one kind of change of one event within this process (check-in scans have their
+    own kind, so a queue of scans never holds up the desk's Next)."""
     with _locks_guard:
-        lock = _locks[event_id]
+        lock = _locks[(kind, event_id)]
     with lock:
         yield
 

@@ -13,8 +13,8 @@ from .bridge_points import require_point
 from .errors import Invalid
 
 # Pages a screen can say it shows (the `hello` socket event). Point pages belong to one bridge point.
-PAGES = ("desk", "control", "stage", "prompter", "banner", "site", "console", "agent", "other")
-POINT_PAGES = ("site", "console", "agent")
+PAGES = ("desk", "control", "stage", "prompter", "banner", "site", "console", "agent", "scanner", "attendance", "other")
+POINT_PAGES = ("site", "console", "agent", "scanner")
 # Pages a screen can be sent to, and their paths.
 TARGETS = {
     "banner": "/e/{slug}/banner",

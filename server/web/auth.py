@@ -57,4 +57,6 @@ def init_app(app: Flask) -> None:
     def _globals():
         return {"current_user": current_user(), "csrf_token": csrf_token, "LANGUAGES": LANGUAGES,
                 "get_locale": get_locale, "screen_texts": screen_texts,
-                "allows": lambda perm, bp_id=None: permissions.allows(current_user(), perm, bp_id)}
+                # Without a point, whether the user has the right at all (links); with one, there.
+                "allows": lambda perm, bp_id=None: permissions.holds(current_user(), perm) if bp_id is None
+                else permissions.allows(current_user(), perm, bp_id)}

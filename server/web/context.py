@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 
 from ..i18n import _
 from ..models import BridgePoint, Event, User
-from ..services import permissions
+from ..services import accounts, permissions
+
+# An enrolled scanner device keeps its token here: HTTP-only, so no page script can read it.
+DEVICE_COOKIE = "dc_device"
 
 
 def db() -> Session:
@@ -22,7 +25,11 @@ def db() -> Session:
 def current_user() -> User | None:
     if "user" not in g:
         uid = session.get("uid")
-        user = db().get(User, uid) if uid else None
+        if uid:
+            user = db().get(User, uid)
+        else:
+            device_token = request.cookies.get(DEVICE_COOKIE)
+            user = accounts.user_for_token(db(), device_token) if device_token else None
         g.user = user if user is not None and user.active else None
     return g.user
 
@@ -35,7 +42,7 @@ def login_required(permission: str):
             user = current_user()
             if user is None:
                 return redirect(url_for("auth.login", next=request.full_path))
-            if not permissions.allows(user, permission):
+            if not permissions.holds(user, permission):
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

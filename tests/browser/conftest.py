@@ -86,3 +86,21 @@ def person(browser, live_server):
     for p in people:
         p.context.close()
     assert not errors, f"script errors in the pages: {errors}"
+
+
+@pytest.fixture
+def camera_browser(playwright_driver):
+    """`camera_browser(y4m_path)` -> a headless Chromium whose camera plays `y4m_path` (see fake_camera.py),
+    with the permission prompt answered "allow"; every browser it launched is closed at the end."""
+    launched = []
+
+    def factory(y4m_path) -> object:
+        args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={y4m_path}"]
+        chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
+        launched.append(chromium)
+        return chromium
+
+    yield factory
+    for chromium in launched:
+        chromium.close()

@@ -1,0 +1,56 @@
+"""Invitations as people receive them: the personal URL their QR opens, and the printable cards for
+a set of delegates (the layout is invitation_print's; this module only gathers the data)."""
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..i18n import _
+from ..models import BridgePoint, Delegate, Event, Invitation
+from . import invitation_tokens
+from .delegates import CATEGORY_LABELS, seat_text
+from .invitation_print import InvitationCard, InvitationEvent, InvitationHeader
+
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def personal_url(base_url: str, invitation: Invitation) -> str:
+    return f"{base_url.rstrip('/')}/i/{invitation_tokens.token_for(invitation)}"
+
+
+def header(event: Event, today: date) -> InvitationHeader:
+    return InvitationHeader(issuing_body=event.issuing_body or event.organiser.upper(),
+                            document_number=event.document_number, place_name=event.place_name or "",
+                            issued_on=today)
+
+
+def event_block(event: Event) -> InvitationEvent:
+    when = ""
+    if event.starts_at is not None:
+        local = event.starts_at.astimezone(ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh"))
+        when = _("%(h)s giờ %(m)s phút, %(weekday)s, ngày %(date)s", h=f"{local.hour:02d}", m=f"{local.minute:02d}",
+                 weekday=WEEKDAYS[local.weekday()], date=local.strftime("%d/%m/%Y"))
+    return InvitationEvent(title=event.title, starts_at_text=when, venue=event.venue)
+
+
+def cards(session: Session, event: Event, people: list[Delegate], base_url: str) -> list[InvitationCard]:
+    """One card per delegate with a live invitation, in the order given (people without one are
+    skipped: revoked means no invitation)."""
+    points = {p.id: p for p in session.execute(select(BridgePoint).where(BridgePoint.event_id == event.id)).scalars()}
+    live = {row.delegate_id: row for row in session.execute(
+        select(Invitation).where(Invitation.event_id == event.id, Invitation.revoked_at.is_(None),
+                                 Invitation.replaced_at.is_(None))).scalars()}
+    out = []
+    for d in people:
+        invitation = live.get(d.id)
+        if invitation is None:
+            continue
+        point = points.get(d.bridge_point_id)
+        out.append(InvitationCard(full_name=d.full_name, position_title=d.position_title, organisation=d.organisation,
+                                  category_label=str(CATEGORY_LABELS.get(d.category, d.category)), seat=seat_text(d),
+                                  bridge_point=point.name if point else "", award=d.award,
+                                  url=personal_url(base_url, invitation)))
+    return out
