@@ -1,7 +1,8 @@
 """Retake the README's screenshots at 1920×1080: operator desk (mid-show, item 3), stage display,
 a ward's site display during the local segment, and the control room with 15 simulated points
 (one on air, one on standby, one lost, a floor request, an incident, a closed roll call); and the
-technician console on a phone (390×844).
+technician console on a phone (390×844); the attendance dashboard after 60 arrivals, and the scanner
+on a phone welcoming a VIP (check_in).
 
     .venv/bin/python docs/screenshots/make_screenshots.py
 
@@ -35,7 +36,7 @@ def logins(instance: Path) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def open_as(browser, server: ServerProcess, username: str, path: str, viewport=SIZE):
+def open_as(browser, server: ServerProcess, username: str, path: str, viewport=SIZE, ready="#clock"):
     context = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.goto(f"{server.url}/login")
@@ -44,7 +45,8 @@ def open_as(browser, server: ServerProcess, username: str, path: str, viewport=S
     with page.expect_navigation():
         page.click("form button.primary")
     page.goto(f"{server.url}{path}")
-    expect(page.locator("#clock")).not_to_have_text("–")     # snapshot drawn and the clock ticking
+    if ready == "#clock":
+        expect(page.locator("#clock")).not_to_have_text("–")     # snapshot drawn and the clock ticking
     return page
 
 
@@ -86,6 +88,7 @@ def main() -> None:
             expect(site.locator("#site-timer")).not_to_have_text("")
             shoot(site, "site.png")
             coordination(browser, server)
+            check_in(browser, server)
         finally:
             browser.close()
             server.stop()
@@ -124,6 +127,33 @@ def coordination(browser, server: ServerProcess) -> None:
         shoot(console, "console.png")
     finally:
         sim.close()
+
+
+def check_in(browser, server: ServerProcess) -> None:
+    from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
+
+    data = ServerData.of(server)
+    points = data.point_ids()
+    staff = CheckInClient(server.url, data.token("dieuhanh"), name="screenshots").connect()
+    try:
+        now_ms = int(__import__("time").time() * 1000)
+        for n, (code, point_id) in enumerate(points.items()):
+            for k, token in enumerate(list(data.codes(point_id).values())[1: 3 + n % 5]):   # the first is the phone's
+                staff.scan(point_id, {"scan_id": new_scan_id("shot"), "code": token,
+                                      "scanned_at": now_ms - (40 - n * 2 - k) * 60_000})
+    finally:
+        staff.disconnect()
+    dashboard = open_as(browser, server, "dieuhanh", f"{EVENT}/attendance", ready=None)
+    expect(dashboard.locator("#att-table tbody tr")).not_to_have_count(0)
+    phone = open_as(browser, server, "dt-quan-uy", f"{EVENT}/scan", viewport={"width": 390, "height": 844}, ready=None)
+    expect(phone.locator("#scan-link")).to_have_class(re.compile("good"))
+    vip = next(iter(data.codes(points["quan-uy"]).values()))
+    phone.locator("#scan-input").press_sequentially(vip)
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#scan-result")).to_have_attribute("data-verdict", "welcome")
+    expect(dashboard.locator("#att-recent li")).not_to_have_count(0)
+    shoot(dashboard, "attendance.png")
+    shoot(phone, "scanner.png")
 
 
 if __name__ == "__main__":

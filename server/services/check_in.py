@@ -59,6 +59,7 @@ def station_for(session: Session, event_id: int, user: User, bridge_point_id=Non
     if bridge_point_id is None and not permissions.anywhere(user, "checkin.scan"):
         bridge_point_id = user.bridge_point_id
     if bridge_point_id is None:
+        permissions.require(user, "checkin.scan")     # one who may not scan is told so, not to pick a point
         raise Invalid(lazy("Chọn điểm cầu nơi đang quét (bridge_point_id)."))
     point = require_point(session, event_id, bridge_point_id)
     permissions.require(user, "checkin.scan", point.id)

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from ..models import Delegate, Invitation, utcnow
 
 PREFIX = "DC1"
-TOKEN = re.compile(r"(?:^|/i/)(DC1\.(\d{1,9})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22}))/?$")
+# The event id as token_for writes it (ASCII digits, no leading zero): the signature covers the number,
+# so "DC1.01..." or Unicode digits would otherwise pass as another spelling of a real token.
+TOKEN = re.compile(r"(?:^|/i/)(DC1\.([1-9][0-9]{0,8})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22}))/?$")
 
 
 def _b64(raw: bytes) -> str:

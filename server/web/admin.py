@@ -16,9 +16,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 @login_required("accounts.manage")
 def index():
-    users = db().execute(select(User).order_by(User.role, User.username)).scalars().all()
+    # Scanner devices are users too, but they are made, listed and revoked on the devices page.
+    users = db().execute(select(User).where(User.role != "scanner").order_by(User.role, User.username)).scalars().all()
     points = db().execute(select(BridgePoint).order_by(BridgePoint.event_id, BridgePoint.position)).scalars().all()
-    return render_template("admin.html", users=users, roles=ROLES, points=points)
+    return render_template("admin.html", users=users, roles=[r for r in ROLES if r != "scanner"], points=points)
 
 
 @bp.post("/users")
