@@ -172,6 +172,23 @@ class Server(ServerProcess):
 
 # ---------------------------------------------------------------- client worker process
 
+async def collect(inbox: asyncio.Queue, k: int, tag: str, timeout: float) -> dict:
+    """The `tag` messages of the k worker processes, by worker id (those that answered in time)."""
+    got: dict = {}
+    deadline = time.monotonic() + timeout
+    while len(got) < k:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            msg = await asyncio.wait_for(inbox.get(), left)
+        except asyncio.TimeoutError:
+            break
+        if msg[0] == tag:
+            got[msg[1]] = msg[2:]
+    return got
+
+
 def worker_main(conn, wid: int, url: str, auth: dict, n: int, batch: int, connect_timeout: float,
                 ramp_timeout: float, freeze_gc: bool, heartbeat_ms: int = 0, first_index: int = 0) -> None:
     raise_fd_limit(4 * n + 256)
@@ -443,22 +460,7 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
             conns.append(parent)
             loop.add_reader(parent.fileno(), on_readable, parent)
 
-        async def collect(tag: str, timeout: float) -> dict:
-            got: dict = {}
-            deadline = time.monotonic() + timeout
-            while len(got) < k:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                try:
-                    msg = await asyncio.wait_for(inbox.get(), left)
-                except asyncio.TimeoutError:
-                    break
-                if msg[0] == tag:
-                    got[msg[1]] = msg[2:]
-            return got
-
-        ready = await collect("ready", args.ramp_timeout + 60)
+        ready = await collect(inbox, k, "ready", args.ramp_timeout + 60)
         result["connected"] = sum(r[0] for r in ready.values())
         result["connect_failed"] = n - result["connected"]
         result["ramp_s"] = max((r[2] for r in ready.values()), default=None)
@@ -562,7 +564,7 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
 
         for c in conns:
             c.send(("finish", measured))
-        results = await collect("result", 60)
+        results = await collect(inbox, k, "result", 60)
         lat = sorted(v for r in results.values() for v in r[0]["latencies"])
         per_step = []
         phase_t0 = min(r[0]["connected_first"] or time.time() for r in results.values())

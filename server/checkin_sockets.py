@@ -4,6 +4,7 @@ replayed queue), name search, walk-ins, and the attendance dashboard's subscript
 from __future__ import annotations
 
 from flask_socketio import join_room
+from sqlalchemy import select
 
 from .i18n import _
 from .models import BridgePoint, to_ms, utcnow
@@ -50,7 +51,7 @@ def on_find(s, user, event_id, payload):
     query = payload.get("q")
     if not isinstance(query, str) or len(query) > 100:
         raise Invalid(_("Nhập tên cần tìm (tối đa 100 ký tự)."))
-    points = {p.id: p for p in s.query(BridgePoint).filter_by(event_id=event_id)}
+    points = {p.id: p for p in s.execute(select(BridgePoint).where(BridgePoint.event_id == event_id)).scalars()}
     found = delegates.search(s, event_id, query, bridge_point_id=station.bridge_point.id)
     arrived = check_in.arrivals(s, [d.id for d in found])
     return {"delegates": [dict(check_in.delegate_brief(d, points), checked_in_at=to_ms(arrived.get(d.id)))

@@ -61,7 +61,7 @@ def summary(session: Session, event_id: int) -> dict:
         else:
             curve.append([bucket, count])
     missing = [delegate_brief(d, by_id) for d, at in people
-               if at is None and (d.vip or d.category == "award_recipient")]
+               if at is None and (d.vip or d.category == "award_recipient" or d.award)]
     missing.sort(key=lambda b: (not b["vip"], b["bridge_point"], b["full_name"]))
     rows = [{"id": p.id, "short_name": p.short_name} for p in points]
     if any(d.bridge_point_id is None for d, _ in people):

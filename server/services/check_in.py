@@ -213,7 +213,10 @@ def _apply(session: Session, station: Station, req: _Request, now: datetime) -> 
                             override_reason=req.override_reason))
     elif verdict == "already":
         arrival = session.execute(select(CheckIn).where(CheckIn.delegate_id == delegate.id)).scalar_one()
-        if req.scanned_at < arrival.at:       # a late scan made earlier: the arrival is the earliest
+        # A late scan made earlier becomes the arrival, if it would have let the person in there: so the
+        # arrival does not depend on which offline queue reached the server first.
+        admissible = delegate.bridge_point_id in (None, station.bridge_point.id) or bool(req.override_reason)
+        if admissible and req.scanned_at < arrival.at:
             arrival.at, arrival.bridge_point_id, arrival.gate, arrival.scan_row_id = \
                 req.scanned_at, station.bridge_point.id, station.gate, row.id
     if station.device_id is not None:
@@ -269,13 +272,40 @@ def walk_in(session: Session, station: Station, user: User, data, scan_id) -> di
         raise Invalid(lazy("Thông tin khách phải là một đối tượng JSON."))
     if not isinstance(scan_id, str) or not SCAN_ID.match(scan_id):
         raise Invalid(lazy("Thiếu mã lượt quét (scan_id: 8–64 ký tự chữ, số, - _ . :)."))
-    existing = session.execute(select(Scan).where(Scan.event_id == station.event_id,
-                                                  Scan.scan_id == str(scan_id))).scalar_one_or_none()
-    if existing is not None:                  # the same walk-in sent twice: answered as before
-        return result(session, existing, replayed=True)
     fields = dict(data, bridge_point_id=station.bridge_point.id)
-    with event_lock(station.event_id, "check_in"):
-        delegate = delegates.add(session, station.event_id, fields, station.actor, walk_in=True)
-        invitation_tokens.issue(session, delegate)
-        session.commit()
-    return scan(session, station, {"scan_id": scan_id, "delegate_id": delegate.id}, method="walk_in")
+    now = utcnow()
+
+    def stored() -> Scan | None:
+        return session.execute(select(Scan).where(Scan.event_id == station.event_id,
+                                                  Scan.scan_id == scan_id)).scalar_one_or_none()
+
+    for attempt in range(3):
+        try:       # the look-up, the new person, their invitation and the scan: one lock, one commit
+            with event_lock(station.event_id, "check_in"):
+                existing = stored()
+                if existing is not None:      # the same walk-in sent twice: answered as before
+                    return result(session, existing, replayed=True)
+                delegate = delegates.add(session, station.event_id, fields, station.actor, walk_in=True)
+                invitation_tokens.issue(session, delegate)
+                req = _parse({"scan_id": scan_id, "delegate_id": delegate.id}, now, "walk_in")
+                row, replayed = _apply(session, station, req, now)
+                if replayed:                  # another process took this scan id meanwhile: theirs stands
+                    session.rollback()
+            break
+        except IntegrityError:                # another process took this scan id: look again
+            session.rollback()
+            if attempt == 2:
+                raise
+        except ServiceError:                  # e.g. "already in the list": because another process just
+            session.rollback()                # added them with this very scan id?
+            existing = stored()
+            if existing is not None:
+                return result(session, existing, replayed=True)
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+    out = result(session, row, replayed=replayed)
+    if not replayed:
+        checked_in.send(station.event_id, session=session, result=out, scan=row)
+    return out

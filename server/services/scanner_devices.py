@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..i18n import _, lazy
@@ -18,6 +18,7 @@ from .errors import Invalid, NotFound
 from .text import short_text
 
 ENROLMENT_VALID = timedelta(minutes=15)
+CODE_REFUSED = lazy("Mã đăng ký máy quét không đúng hoặc đã được dùng; hãy tạo mã mới trong trang quản trị.")
 
 
 def _hash(code: str) -> str:
@@ -50,16 +51,22 @@ def enrol(session: Session, code: str) -> tuple[ScannerDevice, str]:
     device = session.execute(select(ScannerDevice).where(ScannerDevice.enrolment_hash == _hash(str(code)))
                              ).scalar_one_or_none() if code else None
     if device is None or device.revoked_at is not None:
-        raise NotFound(lazy("Mã đăng ký máy quét không đúng hoặc đã được dùng; hãy tạo mã mới trong trang quản trị."))
+        raise NotFound(CODE_REFUSED)
     if device.enrolment_expires_at < utcnow():
         raise Invalid(lazy("Mã đăng ký máy quét đã hết hạn (15 phút); hãy tạo mã mới trong trang quản trị."))
+    # Take the code before anything else: of two phones opening the same link at once, one gets it.
+    claimed = session.execute(update(ScannerDevice).where(ScannerDevice.id == device.id,
+                                                          ScannerDevice.enrolment_hash == _hash(str(code)))
+                              .values(enrolment_hash=None, enrolment_expires_at=None)).rowcount
+    if claimed != 1:
+        session.rollback()
+        raise NotFound(CODE_REFUSED)
     if device.user_id is not None:         # enrolled again (a new phone): the old one stops
         _retire_user(session, device)
     user = accounts.create_user(session, f"may-quet-{device.id}-{secrets.token_hex(3)}", secrets.token_urlsafe(24),
                                 "scanner", display_name=device.name, bridge_point_id=device.bridge_point_id)
     token = accounts.issue_token(session, user, device.name)
     device.user_id, device.enrolled_at = user.id, utcnow()
-    device.enrolment_hash = device.enrolment_expires_at = None
     session.commit()
     return device, token
 

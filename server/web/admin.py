@@ -8,7 +8,7 @@ from ..i18n import _
 from ..models import ROLES, BridgePoint, User
 from ..services import accounts
 from ..services.errors import ServiceError
-from .context import check_csrf, db, login_required
+from .context import check_csrf, db, flash_failure, login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,8 +33,7 @@ def create_user():
         db().commit()
         flash(_("Đã tạo tài khoản."), "ok")
     except ServiceError as exc:
-        db().rollback()
-        flash(str(exc.message), "error")
+        flash_failure(exc)
     return redirect(url_for(".index"))
 
 

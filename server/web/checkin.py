@@ -14,7 +14,8 @@ from ..services import permissions, scanner_devices
 from ..services.accounts import actor_name
 from ..services.delegates import CATEGORY_LABELS
 from ..services.errors import ServiceError
-from .context import DEVICE_COOKIE, bridge_point_or_404, check_csrf, current_user, db, event_or_404, login_required
+from .context import (DEVICE_COOKIE, bridge_point_or_404, check_csrf, current_user, db, event_or_404, flash_failure,
+                      login_required)
 from .qr import qr_svg
 
 bp = Blueprint("checkin", __name__)
@@ -72,8 +73,7 @@ def create_device(slug: str):
                                               actor_name(current_user()))
         db().commit()
     except ServiceError as exc:
-        db().rollback()
-        flash(str(exc.message), "error")
+        flash_failure(exc)
         return redirect(url_for(".devices", slug=slug))
     return _enrolment_page(event, device, code)
 
@@ -97,8 +97,7 @@ def device_op(slug: str, device_id: int, op: str):
         else:
             abort(404)
     except ServiceError as exc:
-        db().rollback()
-        flash(str(exc.message), "error")
+        flash_failure(exc)
     return redirect(url_for(".devices", slug=slug))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
 from ..models import BridgePoint, Event, User
 from ..services import accounts, permissions
+from ..services.errors import ServiceError
 
 # An enrolled scanner device keeps its token here: HTTP-only, so no page script can read it.
 DEVICE_COOKIE = "dc_device"
@@ -74,3 +75,12 @@ def check_csrf() -> None:
     sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")
     if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
         abort(400, description=_("Phiên làm việc đã hết hạn; tải lại trang rồi thử lại."))
+
+
+def flash_failure(exc: ServiceError) -> None:
+    """A refused form: nothing of it is kept, and what to fix is shown above the page (with every bad
+    line of an import)."""
+    db().rollback()
+    flash(str(exc.message), "error")
+    for line in exc.details.get("errors", []):
+        flash(line, "error")

@@ -14,8 +14,7 @@ from ..services.check_in import arrivals
 from ..services.delegate_import import import_delegates, parse_delegates
 from ..services.errors import ServiceError
 from ..services.invitation_print import invitation_png, invitations_pdf
-from ..services.table_import import ImportFailed
-from .context import check_csrf, current_user, db, event_or_404, login_required
+from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
 
 bp = Blueprint("delegates", __name__, url_prefix="/e/<slug>/delegates")
 
@@ -69,8 +68,7 @@ def save(slug: str):
         db().commit()
         flash(_("Đã lưu đại biểu %(name)s.", name=data.get("full_name") or ""), "ok")
     except ServiceError as exc:
-        db().rollback()
-        flash(str(exc.message), "error")
+        flash_failure(exc)
     return _back(slug)
 
 
@@ -92,8 +90,7 @@ def invitation(slug: str, delegate_id: int, op: str):
             return _("Thao tác không hợp lệ."), 404
         db().commit()
     except ServiceError as exc:
-        db().rollback()
-        flash(str(exc.message), "error")
+        flash_failure(exc)
     return _back(slug)
 
 
@@ -110,14 +107,8 @@ def import_table(slug: str):
         rows = parse_delegates(db(), event.id, upload.filename, upload.read())
         count = import_delegates(db(), event.id, rows, actor_name(current_user()))
         flash(_("Đã nhập %(count)s đại biểu từ %(name)s.", count=count, name=upload.filename), "ok")
-    except ImportFailed as exc:
-        db().rollback()
-        flash(str(exc.message), "error")
-        for line in exc.details["errors"]:
-            flash(line, "error")
     except ServiceError as exc:
-        db().rollback()
-        flash(str(exc.message), "error")
+        flash_failure(exc)
     return _back(slug)
 
 

@@ -7,10 +7,10 @@ from ..i18n import _
 from ..services import programme as programme_service
 from ..services.accounts import actor_name
 from ..services.errors import ServiceError
-from ..services.programme_import import ImportFailed, parse_programme
+from ..services.programme_import import parse_programme
 from ..services.revision import load_state
 from ..services.snapshot import programme
-from .context import check_csrf, current_user, db, event_or_404, login_required
+from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
 
 bp = Blueprint("programme", __name__, url_prefix="/e/<slug>/programme")
 
@@ -56,7 +56,7 @@ def change(slug: str, op: str):
         operations[op]()
         flash(_("Đã lưu chương trình."), "ok")
     except ServiceError as exc:
-        flash(str(exc.message), "error")
+        flash_failure(exc)
     return redirect(url_for(".edit", slug=slug))
 
 
@@ -73,10 +73,6 @@ def import_table(slug: str):
         rows = parse_programme(upload.filename, upload.read())
         count = programme_service.replace_programme(db(), event.id, rows, actor_name(current_user()))
         flash(_("Đã nhập %(count)s mục từ %(name)s.", count=count, name=upload.filename), "ok")
-    except ImportFailed as exc:
-        flash(str(exc.message), "error")
-        for line in exc.details["errors"]:
-            flash(line, "error")
     except ServiceError as exc:
-        flash(str(exc.message), "error")
+        flash_failure(exc)
     return redirect(url_for(".edit", slug=slug))

@@ -6,7 +6,7 @@ import {sha256} from "./sha256.js";
 
 const {ShowClient, el, text} = window.DC;
 const CFG = window.DC_SCANNER, T = CFG.texts;
-const TOKEN = /(?:^|\/i\/)(DC1\.\d{1,9}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22})\/?$/;
+const TOKEN = /(?:^|\/i\/)(DC1\.[1-9]\d{0,8}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22})\/?$/;
 const ANSWER_MS = 4000;            // no answer by then: treat as offline, keep the scan queued
 const REPLAY_BATCH = 200;
 

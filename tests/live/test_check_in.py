@@ -193,14 +193,19 @@ def test_three_scanners_replay_500_overlapping_offline_scans(live_server, data, 
 
     # The queued scans: every valid delegate 1-7 times (many scan ids each), a few refused ones.
     start = now_ms()
-    when = lambda: start - rng.randrange(30 * 60 * 1000)          # noqa: E731 - the last 30 minutes
     scans: list[dict] = []
-    who: dict[str, int | None] = {}
-    expected: dict[str, str] = {}
+    who: dict[str, int | None] = {}                                # scan id -> whose code
+    expected: dict[str, str] = {}                                  # scan id -> verdict, for the refused ones
+
+    def when() -> int:                                             # sometime in the last 30 minutes
+        return start - rng.randrange(30 * 60 * 1000)
+
+    def queue_valid(delegate_id: int) -> None:
+        scans.append({"scan_id": new_scan_id("q"), "code": codes[delegate_id], "scanned_at": when(), "offline": True})
+        who[scans[-1]["scan_id"]] = delegate_id
     for delegate_id in valid:
         for _ in range(rng.randint(1, 7)):
-            scans.append({"scan_id": new_scan_id("q"), "code": codes[delegate_id], "scanned_at": when(), "offline": True})
-            who[scans[-1]["scan_id"]] = delegate_id
+            queue_valid(delegate_id)
     refused_scans = []
     for delegate_id in others:                                     # people of other points
         for _ in range(2):
@@ -220,9 +225,7 @@ def test_three_scanners_replay_500_overlapping_offline_scans(live_server, data, 
                     if scans[i]["scan_id"] not in expected and per[who[scans[i]["scan_id"]]] > 1)
         del scans[drop]
     while len(scans) < 500:
-        delegate_id = rng.choice(valid)
-        scans.append({"scan_id": new_scan_id("q"), "code": codes[delegate_id], "scanned_at": when(), "offline": True})
-        who[scans[-1]["scan_id"]] = delegate_id
+        queue_valid(rng.choice(valid))
     rng.shuffle(scans)
     assert len({s["scan_id"] for s in scans}) == 500
 
@@ -358,6 +361,12 @@ def test_one_person_scanned_offline_at_two_points_is_flagged_not_dropped(live_se
         assert dashboard.arrival_for(own_scan["scan_id"])["flag"] is None
     # Counted once each, at their own point.
     assert summary["arrived"] == dict(Counter(cell_key(*points[d]) for d in (x, y)))
+    # Whichever queue came first, the arrival is the scan that let them in, at their own point: the
+    # earlier scan at the other point, made without an override, does not take it over.
+    for delegate_id, (own_scan, _other) in sent.items():
+        arrival = data.check_ins()[delegate_id]
+        assert arrival.bridge_point_id == own
+        assert to_ms(arrival.at) == own_scan["scanned_at"]
 
 
 def test_dashboard_gets_each_arrival_with_the_counts(live_server, data, connect):

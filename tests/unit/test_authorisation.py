@@ -9,7 +9,7 @@ from server.models import ShowState
 from server.models import FloorRequest, Incident
 from server.services import accounts, floor_requests, incidents, local_segments, roll_calls, show_control
 
-ROLES = ["admin", "operator", "mc", "site_tech_own", "site_tech_other", "viewer"]
+ROLES = ["admin", "operator", "mc", "site_tech_own", "site_tech_other", "viewer", "checkin", "scanner"]
 SHOW_COMMANDS = ["go", "next", "previous", "goto", "pause", "resume", "add_time", "end_segment"]
 # What a point's own technician may do there, and what only the control room may do.
 AT_POINT = ["local_next", "local_previous", "check_mark", "floor_request", "floor_withdraw", "incident_report",
@@ -25,6 +25,8 @@ ALLOWED = {
     "site_tech_own": set(AT_POINT),
     "site_tech_other": set(),
     "viewer": set(),
+    "checkin": set(),      # door staff and scanner devices check people in; they run nothing of the show
+    "scanner": set(),
 }
 
 
@@ -82,6 +84,8 @@ def world(session, make_event, make_user):
         "site_tech_own": make_user("site_tech", bridge_point_id=wards[0].id),
         "site_tech_other": make_user("site_tech", bridge_point_id=wards[1].id),
         "viewer": make_user("viewer"),
+        "checkin": make_user("checkin", bridge_point_id=wards[0].id),
+        "scanner": make_user("scanner", bridge_point_id=wards[0].id),
     }
     tokens = {role: accounts.issue_token(session, user, "test") for role, user in users.items()}
     session.commit()
@@ -170,6 +174,10 @@ PAGES = {  # page -> roles that may open it
     "control": {"admin", "operator"},
     "sheet": {"admin", "operator"},
     "console/phuong-1": {"admin", "operator", "site_tech_own"},
+    "delegates/": {"admin", "operator"},
+    "devices": {"admin", "operator"},
+    "attendance": {"admin", "operator", "mc", "checkin"},
+    "scan": {"admin", "operator", "checkin", "scanner"},
 }
 
 

@@ -2,17 +2,15 @@
 and rows, each refused with its line and what to fix."""
 from __future__ import annotations
 
-import io
-import unicodedata
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from server.models import BridgePoint, Delegate, Invitation
 from server.services import delegates
 from server.services.delegate_import import ImportFailed, import_delegates, parse_delegates
 from server.services.programme_import import parse_programme
+from tests.tables import cp1258, xlsx
 
 HEADER = "STT,Họ và tên,Chức vụ,Đơn vị,Thành phần,Điểm cầu,Khu,Hàng,Ghế,Điện thoại,Email,VIP,Khen thưởng"
 GOOD_CSV = "\n".join([
@@ -27,29 +25,6 @@ GOOD_CSV = "\n".join([
     "4,Phạm Thu Hà,Phóng viên,Báo Hải Phòng,Báo chí,,,,,,,,",
     "5,,,,,,,,,,,,",                                                  # a numbered template row left empty
 ]) + "\n"
-
-
-def xlsx(rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def cp1258(text: str) -> bytes:
-    """Windows-1258 as old Vietnamese Excel writes it: letters with their vowel marks, tones combining."""
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", ch)
-            letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b"))
-            out += (letter + "".join(m for m in marks if m not in "\u0302\u0306\u031b")).encode("cp1258")
-    return out
 
 
 def count_delegates(session, event_id: int) -> int:

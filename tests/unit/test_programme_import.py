@@ -1,44 +1,19 @@
 """Importing a programme table: plan 001's 11-item table as it stands, and a table of bad files."""
 from __future__ import annotations
 
-import io
-import unicodedata
 from datetime import time
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from server.services import programme as programme_service
 from server.services import show_control
 from server.services.errors import Invalid
 from server.services.programme_import import DEFAULT_DURATION_S, ImportFailed, parse_programme
 from server.services.snapshot import snapshot
+from tests.tables import cp1258, xlsx
 
 PLAN_001 = Path(__file__).parent.parent / "fixtures" / "plan001_programme.tsv"
-
-
-def xlsx(rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def cp1258(text: str) -> bytes:
-    """Windows-1258 as old Vietnamese Excel writes it: letters with their vowel marks, tones combining."""
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", ch)
-            letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b"))
-            out += (letter + "".join(m for m in marks if m not in "\u0302\u0306\u031b")).encode("cp1258")
-    return out
 
 
 def plan_001_rows() -> list[list[str]]:
