@@ -40,17 +40,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.config["DIEMCAU"] = settings
 
+    babel.init_app(app, locale_selector=_locale)     # before the demo: its services translate their texts
     db = Database(settings.database_url)
     db.upgrade()
     app.extensions["diemcau.db"] = db
     if settings.load_demo:
-        from .demo import demo_delegates, demo_logins, load_reference_event
+        from .demo import demo_awards, demo_delegates, demo_logins, load_reference_event
         with db.session() as s, app.app_context():
             event = load_reference_event(s)
             demo_delegates(s, event)
+            demo_awards(s, event)
             app.config["DEMO_LOGINS"] = demo_logins(s, event, settings.instance_dir)
 
-    babel.init_app(app, locale_selector=_locale)
     socketio.init_app(app, async_mode=settings.async_mode, message_queue=settings.message_queue,
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
 

@@ -3,7 +3,7 @@ and its programme with the wards' local segment. Loaded on first start of the em
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -115,6 +115,40 @@ def demo_delegates(session: Session, event: Event) -> None:
     session.commit()
 
 
+def demo_awards(session: Session, event: Event) -> None:
+    """Awards for the demo's recipients, where plan 000 presents them: city and district awards in
+    the halls during items 6 and 7 (with the badges of the main hall's cell secretaries), ward awards
+    during each ward's second local item; arranged in batches."""
+    from .models import Award, Delegate, LocalItem
+    from .services import award_batches, awards
+    if session.execute(select(Award.id).where(Award.event_id == event.id).limit(1)).first():
+        return
+    kinds = {k.name: k for k in awards.kinds(session, event.id)}
+    items = session.execute(select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
+                            .order_by(ProgrammeItem.position)).scalars().all()
+    ward_item = session.execute(select(LocalItem).where(LocalItem.segment_id == items[LOCAL_SEGMENT_INDEX].id)
+                                .order_by(LocalItem.position)).scalars().all()[1]
+    plan = {"main": [("award_recipient", "Bằng khen của Ủy ban nhân dân Thành phố", "thành phố", items[5].id, None,
+                      "2468/QĐ-UBND"),
+                     ("cell_secretary", "Huy hiệu 30 năm tuổi Đảng", "", items[5].id, None, "1520-QĐ/QU")],
+            "district": [("award_recipient", "Giấy khen cấp quận", "quận", items[6].id, None, "315-QĐ/QU")],
+            "ward": [("award_recipient", "Giấy khen cấp phường", "phường", None, ward_item.id, "27-QĐ/ĐU")]}
+    scopes = set()
+    for point in event.bridge_points:
+        for category, kind, level, item_id, local_id, number in plan[point.kind]:
+            people = session.execute(select(Delegate).where(Delegate.bridge_point_id == point.id,
+                                                            Delegate.category == category)).scalars()
+            for person in people:
+                session.add(Award(event_id=event.id, kind_id=kinds[kind].id, level=level, delegate_id=person.id,
+                                  decision_number=number, decision_date=date(2020, 10, 5), bridge_point_id=point.id,
+                                  programme_item_id=item_id, local_item_id=local_id))
+            scopes.add((point.id, item_id, local_id))
+    session.flush()
+    for point_id, item_id, local_id in sorted(scopes, key=str):
+        award_batches.build(session, event.id, "demo", {"bridge_point_id": point_id, "programme_item_id": item_id,
+                                                        "local_item_id": local_id, "size": 5})
+
+
 def _next_quarter_hour(now: datetime) -> datetime:
     base = now.replace(second=0, microsecond=0)
     return base + timedelta(minutes=15 - base.minute % 15)
@@ -156,6 +190,8 @@ def demo_logins(session: Session, event: Event, instance_dir: Path) -> list[tupl
               ("mc", "mc", None, "Dẫn chương trình"), ("xem", "viewer", None, "Chỉ xem")]
     wanted += [(f"kt-{p.code}", "site_tech", p, f"Kỹ thuật {p.short_name}") for p in event.bridge_points]
     wanted += [(f"dt-{p.code}", "checkin", p, f"Đón tiếp {p.short_name}") for p in event.bridge_points]
+    wanted += [("dandat", "escort", None, "Đưa đón người nhận khen thưởng"),
+               ("donvi-long-binh", "unit", None, "Đảng ủy phường Long Bình")]
     rows = []
     for username, role, point, label in wanted:
         if session.execute(select(User).where(User.username == username)).scalar_one_or_none():

@@ -12,7 +12,9 @@ import time
 from flask import Flask, current_app
 
 from .extensions import socketio
-from .models import BridgePoint, to_ms, utcnow
+from sqlalchemy import select
+
+from .models import Award, BridgePoint, to_ms, utcnow
 from .services import attendance, link_health, roll_calls
 from .services.check_in import checked_in
 from .services.revision import Change, show_changed
@@ -58,6 +60,12 @@ def _on_checked_in(event_id: int, *, session, result: dict, scan) -> None:
         if scan.conflict else None,
         "server_time": to_ms(utcnow()),
     }, to=attendance_room(event_id))
+    delegate = result["delegate"]
+    if result["verdict"] == "welcome" and delegate and session.execute(
+            select(Award.id).where(Award.delegate_id == delegate["id"]).limit(1)).first():
+        # The desk, the prompter and the escorts flag recipients not yet arrived: tell them who came.
+        socketio.emit("award_arrival", {"delegate_id": delegate["id"], "at": result["check_in"]["at"]},
+                      to=event_room(event_id))
 
 
 def init_realtime(app: Flask) -> None:

@@ -48,6 +48,7 @@ class ShowFollower:
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("patch", self._on_patch)
         self.sio.on("links", self._on_links)
+        self.sio.on("award_arrival", self._on_award_arrival)
         self.sio.on("connect_error", self._on_connect_error)
 
     # --- connection ----------------------------------------------------------------------------
@@ -152,6 +153,12 @@ class ShowFollower:
         else:
             self._changed()
 
+    def _on_award_arrival(self, message: dict) -> None:
+        with self._cond:
+            if self.state is not None:
+                award_arrival(self.state, message)
+                self._cond.notify_all()
+
     def _on_links(self, links: dict) -> None:
         with self._cond:
             self.links = links
@@ -218,6 +225,28 @@ def site_cursor(state: dict, bridge_point_id: int) -> dict | None:
     return max(open_, key=lambda c: c["opened_at"] or 0) if open_ else None
 
 
+def _merge_by_id(part: dict, changes: dict) -> None:
+    """Lists take changed rows by id; anything else is replaced."""
+    for key, value in changes.items():
+        known = part.get(key)
+        if isinstance(known, list) and isinstance(value, list):
+            by_id = {row["id"]: i for i, row in enumerate(known)}
+            for row in value:
+                if row["id"] in by_id:
+                    known[by_id[row["id"]]] = row
+                else:
+                    known.append(row)
+        else:
+            part[key] = value
+
+
+def award_arrival(state: dict, message: dict) -> None:
+    """A recipient checked in: the flag "not yet arrived" goes from their awards."""
+    for award in state["awards"]["awards"]:
+        if award["delegate_id"] == message["delegate_id"]:
+            award["checked_in_at"] = message["at"]
+
+
 def apply_patch(state: dict, patch: dict) -> None:
     """Merge a patch into a snapshot (the browser does the same in show-client.js)."""
     if "items" in patch:
@@ -228,17 +257,10 @@ def apply_patch(state: dict, patch: dict) -> None:
         for item in state["items"]:
             if item["id"] == timing["id"]:
                 item.update(timing)
-    for key, value in patch.get("coord", {}).items():
-        known = state["coord"].get(key)
-        if isinstance(known, list) and isinstance(value, list):
-            by_id = {row["id"]: i for i, row in enumerate(known)}
-            for row in value:
-                if row["id"] in by_id:
-                    known[by_id[row["id"]]] = row
-                else:
-                    known.append(row)
-        else:
-            state["coord"][key] = value
+    _merge_by_id(state["coord"], patch.get("coord", {}))
+    if "awards_all" in patch:                      # the batches re-arranged: the whole part
+        state["awards"] = patch["awards_all"]
+    _merge_by_id(state["awards"], patch.get("awards", {}))
     for site in patch.get("sites", []):
         for i, known in enumerate(state["sites"]):
             if known["bridge_point_id"] == site["bridge_point_id"] and known["segment_id"] == site["segment_id"]:

@@ -4,6 +4,8 @@ from .show import CueLog, LocalItem, ProgrammeItem, ShowState, SiteCursor
 from .accounts import ROLES, ApiToken, User
 from .people import DELEGATE_CATEGORIES, VIP_CATEGORIES, Delegate, Invitation
 from .checkin import SCAN_METHODS, VERDICTS, CheckIn, Scan, ScannerDevice
+from .awards import (AWARD_STATUSES, BATCH_STATUSES, NOMINATION_STATUSES, Award, AwardBatch, AwardKind,
+                     Nomination)
 from .coordination import (CHECK_STATUSES, CHECKS, FLOOR_STATUSES, INCIDENT_KINDS, INCIDENT_STATUSES, LINK_STATES,
                            CheckMark, FloorRequest, Incident, IncidentEntry, LinkPolicy, LinkSample, PointMessage,
                            RollCall, RollCallAnswer, Tally)
@@ -13,4 +15,5 @@ __all__ = ["Base", "UTCDateTime", "to_ms", "utcnow", "BRIDGE_POINT_KINDS", "Brid
            "CHECK_STATUSES", "CHECKS", "FLOOR_STATUSES", "INCIDENT_KINDS", "INCIDENT_STATUSES", "LINK_STATES",
            "CheckMark", "FloorRequest", "Incident", "IncidentEntry", "LinkPolicy", "LinkSample", "PointMessage",
            "RollCall", "RollCallAnswer", "Tally", "DELEGATE_CATEGORIES", "VIP_CATEGORIES", "Delegate",
-           "Invitation", "SCAN_METHODS", "VERDICTS", "CheckIn", "Scan", "ScannerDevice"]
+           "Invitation", "SCAN_METHODS", "VERDICTS", "CheckIn", "Scan", "ScannerDevice", "AWARD_STATUSES",
+           "BATCH_STATUSES", "NOMINATION_STATUSES", "Award", "AwardBatch", "AwardKind", "Nomination"]

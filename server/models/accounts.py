@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
 
-ROLES = ("admin", "operator", "mc", "site_tech", "checkin", "viewer", "scanner")
+ROLES = ("admin", "operator", "mc", "site_tech", "checkin", "escort", "unit", "viewer", "scanner")
 
 
 class User(Base):

@@ -27,6 +27,9 @@ class Event(Base):
     issuing_body: Mapped[str] = mapped_column(String(200), default="")     # "QUẬN ỦY QUẬN 9"
     document_number: Mapped[str] = mapped_column(String(60), default="")   # "Số 45-GM/QU"
     place_name: Mapped[str] = mapped_column(String(120), default="")       # "Quận 9"
+    # Awards: how many go on stage together, and until when units may send nominations.
+    award_batch_size: Mapped[int] = mapped_column(default=10)
+    nomination_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     bridge_points: Mapped[list["BridgePoint"]] = relationship(
         back_populates="event", order_by="BridgePoint.position", cascade="all, delete-orphan")

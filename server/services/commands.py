@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import User
-from . import (floor_requests, incidents, link_health, local_segments, permissions, point_messages, roll_calls,
+from . import (award_batches, award_flow, floor_requests, incidents, link_health, local_segments, permissions, point_messages, roll_calls,
                screens, show_control, tally, tech_checks)
 from .accounts import actor_name
 from .bridge_points import require_point
@@ -39,6 +39,17 @@ COORDINATION = {
     "floor_withdraw": floor_requests.withdraw,
     "incident_report": incidents.report,
     "roll_call_answer": roll_calls.answer,
+    # the award batches, arranged by the organisers
+    "award_batches_build": award_batches.build,
+    "award_move": award_batches.move,
+    "award_presenter": award_batches.set_presenter,
+    # the award flow, where the batch is presented
+    "award_call": award_flow.call,
+    "award_present": award_flow.present,
+    "award_absent": award_flow.absent,
+    "award_proxy": award_flow.proxy,
+    "award_reset": award_flow.reset,
+    "award_batch_done": award_flow.done,
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..i18n import lazy
 from ..models import DELEGATE_CATEGORIES, VIP_CATEGORIES, BridgePoint, Delegate, utcnow
 from .errors import Invalid, NotFound
-from .text import clean_cell, fold
+from .text import clean_cell, fold, vietnamese_name_key
 
 CATEGORY_LABELS = {
     "city_guest": lazy("Khách mời thành phố"),
@@ -155,7 +155,7 @@ def search(session: Session, event_id: int, query: str, *, bridge_point_id: int 
     rows = session.execute(select(Delegate).where(Delegate.event_id == event_id,
                                                   Delegate.name_key.contains(words[-1]))).scalars()
     found = [d for d in rows if all(any(part.startswith(w) for part in d.name_key.split()) for w in words)]
-    found.sort(key=lambda d: (d.bridge_point_id != bridge_point_id, d.name_key.split()[-1:], d.name_key))
+    found.sort(key=lambda d: (d.bridge_point_id != bridge_point_id, vietnamese_name_key(d.full_name)))
     return found[:limit]
 
 
@@ -167,5 +167,5 @@ def listing(session: Session, event_id: int, *, bridge_point_id: int | None = No
     if category:
         query = query.where(Delegate.category == category)
     rows = list(session.execute(query).scalars())
-    rows.sort(key=lambda d: (d.name_key.split()[-1:], d.name_key))   # Vietnamese order: given name first
+    rows.sort(key=lambda d: vietnamese_name_key(d.full_name))
     return rows

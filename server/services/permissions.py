@@ -9,16 +9,22 @@ from .errors import Forbidden
 CHECK_IN = frozenset({"checkin.scan", "checkin.scan.any", "checkin.walk_in", "attendance.view", "delegates.manage",
                       "devices.manage"})
 
+# Awards: organisers keep the registry and review nominations; the staff who carry badges and bring
+# recipients up see the escort view; units send nominations.
+AWARDS = frozenset({"awards.manage", "nominations.review", "escort.view"})
+
 # Permissions per role. A scoped permission (SCOPED) holds at the user's own bridge point only, unless
 # the role also has its ".any" form.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
-                        "programme.edit", "desk.view", "prompter.view", "accounts.manage"}) | CHECK_IN,
+                        "programme.edit", "desk.view", "prompter.view", "accounts.manage"}) | CHECK_IN | AWARDS,
     "operator": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
-                           "programme.edit", "desk.view", "prompter.view"}) | CHECK_IN,
-    "mc": frozenset({"show.view", "prompter.view", "attendance.view"}),   # introduces the guests who came
-    "site_tech": frozenset({"show.view", "site.control"}),
+                           "programme.edit", "desk.view", "prompter.view"}) | CHECK_IN | AWARDS,
+    "mc": frozenset({"show.view", "prompter.view", "attendance.view", "escort.view"}),  # introduces who came
+    "site_tech": frozenset({"show.view", "site.control", "escort.view"}),   # runs the ward's own awards
     "checkin": frozenset({"show.view", "checkin.scan", "checkin.walk_in", "attendance.view"}),  # staff at the door
+    "escort": frozenset({"show.view", "escort.view"}),                 # carries badges, brings recipients up
+    "unit": frozenset({"show.view", "nominations.submit"}),           # a base unit sending nominations
     "viewer": frozenset({"show.view"}),
     "scanner": frozenset({"show.view", "checkin.scan"}),   # an enrolled scanner device, bound to its gate
 }
@@ -39,6 +45,11 @@ COMMAND_PERMISSIONS = {
     # ... and at one bridge point, by its technician
     "check_mark": "site.control", "floor_request": "site.control", "floor_withdraw": "site.control",
     "incident_report": "site.control", "roll_call_answer": "site.control",
+    # award batches, arranged by the organisers; the flow, at the bridge point where a batch is presented
+    # (the desk sends the main hall's)
+    "award_batches_build": "awards.manage", "award_move": "awards.manage", "award_presenter": "awards.manage",
+    "award_call": "site.control", "award_present": "site.control", "award_absent": "site.control",
+    "award_proxy": "site.control", "award_reset": "site.control", "award_batch_done": "site.control",
 }
 
 

@@ -5,8 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..i18n import lazy
-from ..models import (BridgePoint, CheckMark, Event, FloorRequest, Incident, LinkPolicy, LocalItem, PointMessage,
-                      ProgrammeItem, RollCall, ShowState, SiteCursor, Tally, to_ms, utcnow)
+from ..models import (Award, AwardBatch, AwardKind, BridgePoint, CheckIn, CheckMark, Delegate, Event, FloorRequest,
+                      Incident, LinkPolicy, LocalItem, PointMessage, ProgrammeItem, RollCall, ShowState, SiteCursor,
+                      Tally, to_ms, utcnow)
 from .errors import NotFound
 
 
@@ -164,6 +165,48 @@ def coordination_part(session: Session, event_id: int) -> dict:
     }
 
 
+# --- awards ------------------------------------------------------------------------------------
+# Sent whole in the snapshot and after a (re)arrangement ("awards_all"); the live flow sends the
+# changed batch and awards under "awards", merged by id.
+
+def award_part(award: Award, kind: AwardKind, delegate: Delegate, checked_in_at) -> dict:
+    from .awards import decision_text
+    from .delegates import seat_text
+    return {"id": award.id, "kind_id": kind.id, "kind": kind.name, "level": award.level,
+            "delegate_id": delegate.id, "name": delegate.full_name, "collective": award.collective,
+            "position_title": delegate.position_title, "organisation": delegate.organisation,
+            "seat": str(seat_text(delegate)), "decision": decision_text(award, kind), "citation": award.citation,
+            "bridge_point_id": award.bridge_point_id, "programme_item_id": award.programme_item_id,
+            "local_item_id": award.local_item_id, "batch_id": award.batch_id, "stage_order": award.stage_order,
+            "status": award.status, "proxy_name": award.proxy_name, "marked_at": to_ms(award.marked_at),
+            "checked_in_at": to_ms(checked_in_at)}
+
+
+def batch_part(batch: AwardBatch) -> dict:
+    return {"id": batch.id, "bridge_point_id": batch.bridge_point_id, "programme_item_id": batch.programme_item_id,
+            "local_item_id": batch.local_item_id, "position": batch.position, "presenter": batch.presenter,
+            "seat_block": batch.seat_block, "status": batch.status, "called_at": to_ms(batch.called_at),
+            "done_at": to_ms(batch.done_at)}
+
+
+def award_rows(session: Session, event_id: int, *where) -> list[dict]:
+    rows = session.execute(select(Award, AwardKind, Delegate, CheckIn.at)
+                           .join(AwardKind, AwardKind.id == Award.kind_id)
+                           .join(Delegate, Delegate.id == Award.delegate_id)
+                           .outerjoin(CheckIn, CheckIn.delegate_id == Delegate.id)
+                           .where(Award.event_id == event_id, *where)
+                           .order_by(Award.batch_id, Award.stage_order, Award.id)
+                           .execution_options(populate_existing=True))
+    return [award_part(*row) for row in rows]
+
+
+def awards_part(session: Session, event_id: int) -> dict:
+    batches = session.execute(select(AwardBatch).where(AwardBatch.event_id == event_id)
+                              .order_by(AwardBatch.bridge_point_id, AwardBatch.position)
+                              .execution_options(populate_existing=True)).scalars()
+    return {"batches": [batch_part(b) for b in batches], "awards": award_rows(session, event_id)}
+
+
 def snapshot(session: Session, event_id: int) -> dict:
     event = session.get(Event, event_id)
     if event is None:
@@ -181,4 +224,5 @@ def snapshot(session: Session, event_id: int) -> dict:
         "show": show_part(state),
         "sites": [site_part(c) for c in cursors],
         "coord": coordination_part(session, event_id),
+        "awards": awards_part(session, event_id),
     }

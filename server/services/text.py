@@ -44,3 +44,34 @@ def short_text(value, limit: int, label: str, *, required: bool = False) -> str:
         raise Invalid(lazy("%(label)s dài %(length)s ký tự, tối đa %(limit)s; hãy rút gọn.",
                            label=label, length=len(text), limit=limit))
     return text
+
+
+# Vietnamese collation: the alphabet (ă after a, â after ă, đ after d …), letters first over the whole
+# name, tones only to break ties, in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
+_ALPHABET = {ch: i for i, ch in enumerate("aăâbcdđeêghiklmnoôơpqrstuưvxy")}
+_MODIFIED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
+             ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+_TONE = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def _word_key(word: str) -> tuple[tuple[int, ...], int]:
+    letters: list[str] = []
+    tone = 0
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONE:
+            tone = _TONE[ch]
+        elif unicodedata.combining(ch):
+            if letters and (letters[-1], ch) in _MODIFIED:
+                letters[-1] = _MODIFIED[(letters[-1], ch)]
+        else:
+            letters.append(ch)
+    return tuple(_ALPHABET.get(ch, 100 + ord(ch)) for ch in letters), tone
+
+
+def vietnamese_name_key(name: str) -> tuple:
+    """Sort key for a Vietnamese list of names: by given name (the last word), then the rest from the
+    surname on ("Lê Văn An" < "Nguyễn Văn An" < "Trần Thị Ánh" < "Đỗ Văn Bình")."""
+    words = name.split()
+    ordered = words[-1:] + words[:-1]
+    keys = [_word_key(w) for w in ordered]
+    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)

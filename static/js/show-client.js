@@ -54,6 +54,12 @@
       this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
       this.socket.on("patch", (patch) => this.applyPatch(patch));
       if (this.onLinks) this.socket.on("links", (links) => this.onLinks(links));
+      // A recipient checked in: the desk, the prompter and the escorts stop flagging them.
+      this.socket.on("award_arrival", (msg) => {
+        if (!this.state) return;
+        for (const a of this.state.awards.awards) if (a.delegate_id === msg.delegate_id) a.checked_in_at = msg.at;
+        this.onRender(this);
+      });
       setInterval(() => this.state && this.onTick(this), 250);
       setInterval(() => this.connected && this.syncClock(3), 30000);
     }
@@ -152,16 +158,11 @@
         const i = st.sites.findIndex((o) => o.bridge_point_id === c.bridge_point_id && o.segment_id === c.segment_id);
         if (i >= 0) st.sites[i] = c; else st.sites.push(c);
       }
-      // Coordination: lists take changed rows by id, objects are replaced (sites/follower.py does the same).
-      for (const [key, value] of Object.entries(patch.coord || {})) {
-        const known = st.coord[key];
-        if (Array.isArray(known) && Array.isArray(value)) {
-          for (const row of value) {
-            const i = known.findIndex((o) => o.id === row.id);
-            if (i >= 0) known[i] = row; else known.push(row);
-          }
-        } else st.coord[key] = value;
-      }
+      // Coordination and awards: lists take changed rows by id, objects are replaced (sites/follower.py
+      // does the same); "awards_all" replaces the awards after the batches were re-arranged.
+      mergeById(st.coord, patch.coord);
+      if (patch.awards_all) st.awards = patch.awards_all;
+      mergeById(st.awards, patch.awards);
       st.rev = this.rev = patch.rev;
       const coord = patch.coord || {};
       if (coord.navigate && this.screenId && coord.navigate.screen_id === this.screenId) {
@@ -268,6 +269,18 @@
 
     clock(ms) { return ms ? this.timeFormat.format(new Date(ms)) : "–"; }
     hhmm(ms) { return ms ? this.shortTime.format(new Date(ms)) : "–"; }
+  }
+
+  function mergeById(part, changes) {
+    for (const [key, value] of Object.entries(changes || {})) {
+      const known = part[key];
+      if (Array.isArray(known) && Array.isArray(value)) {
+        for (const row of value) {
+          const i = known.findIndex((o) => o.id === row.id);
+          if (i >= 0) known[i] = row; else known.push(row);
+        }
+      } else part[key] = value;
+    }
   }
 
   function el(tag, attrs, ...children) {
