@@ -161,6 +161,7 @@ def load_reference_event(session: Session) -> Event:
     event = Event(slug=SLUG, title=TITLE, banner=BANNER, organiser="Quận ủy Quận 9",
                   venue="Hội trường Quận ủy (Lầu 2) và 14 điểm cầu", issuing_body="QUẬN ỦY QUẬN 9",
                   document_number="Số 45-GM/QU", place_name="Quận 9",
+                  nomination_deadline=_next_quarter_hour(datetime.now(timezone.utc)) + timedelta(days=7),
                   starts_at=_next_quarter_hour(datetime.now(timezone.utc)))
     for position, (code, name, short, kind) in enumerate(BRIDGE_POINTS):
         event.bridge_points.append(BridgePoint(code=code, name=name, short_name=short, kind=kind,

@@ -240,11 +240,33 @@ def _merge_by_id(part: dict, changes: dict) -> None:
             part[key] = value
 
 
+def _earliest(a, b):
+    """An arrival only ever moves earlier and is never undone (the earliest accepted scan)."""
+    return b if a is None else a if b is None else min(a, b)
+
+
 def award_arrival(state: dict, message: dict) -> None:
     """A recipient checked in: the flag "not yet arrived" goes from their awards."""
     for award in state["awards"]["awards"]:
         if award["delegate_id"] == message["delegate_id"]:
-            award["checked_in_at"] = message["at"]
+            award["checked_in_at"] = _earliest(award["checked_in_at"], message["at"])
+
+
+def _merge_awards(state: dict, patch: dict) -> None:
+    """Awards rows replace the known ones by id ("awards_all" the whole part), keeping an arrival
+    already known: `award_arrival` is sent outside the revisions, so a patch read from the database
+    just before the check-in was written can arrive after it and would bring the flag back."""
+    arrived = {a["delegate_id"]: a["checked_in_at"] for a in state["awards"]["awards"]
+               if a["checked_in_at"] is not None}
+    if "awards_all" in patch:                      # the batches re-arranged: the whole part
+        state["awards"] = {key: list(value) if isinstance(value, list) else value
+                           for key, value in patch["awards_all"].items()}
+    _merge_by_id(state["awards"], patch.get("awards", {}))
+    rows = state["awards"]["awards"]
+    for i, award in enumerate(rows):
+        known = arrived.get(award["delegate_id"])
+        if known is not None and _earliest(award["checked_in_at"], known) != award["checked_in_at"]:
+            rows[i] = {**award, "checked_in_at": known}      # a copy: the patch itself stays as sent
 
 
 def apply_patch(state: dict, patch: dict) -> None:
@@ -258,9 +280,7 @@ def apply_patch(state: dict, patch: dict) -> None:
             if item["id"] == timing["id"]:
                 item.update(timing)
     _merge_by_id(state["coord"], patch.get("coord", {}))
-    if "awards_all" in patch:                      # the batches re-arranged: the whole part
-        state["awards"] = patch["awards_all"]
-    _merge_by_id(state["awards"], patch.get("awards", {}))
+    _merge_awards(state, patch)
     for site in patch.get("sites", []):
         for i, known in enumerate(state["sites"]):
             if known["bridge_point_id"] == site["bridge_point_id"] and known["segment_id"] == site["segment_id"]:

@@ -2,7 +2,7 @@
 a ward's site display during the local segment, and the control room with 15 simulated points
 (one on air, one on standby, one lost, a floor request, an incident, a closed roll call); and the
 technician console on a phone (390×844); the attendance dashboard after 60 arrivals, and the scanner
-on a phone welcoming a VIP (check_in).
+on a phone welcoming a VIP (check_in); the awards registry and the escorts' view (awards).
 
     .venv/bin/python docs/screenshots/make_screenshots.py
 
@@ -89,6 +89,7 @@ def main() -> None:
             shoot(site, "site.png")
             coordination(browser, server)
             check_in(browser, server)
+            awards(browser, server)
         finally:
             browser.close()
             server.stop()
@@ -154,6 +155,14 @@ def check_in(browser, server: ServerProcess) -> None:
     expect(dashboard.locator("#att-recent li")).not_to_have_count(0)
     shoot(dashboard, "attendance.png")
     shoot(phone, "scanner.png")
+
+
+def awards(browser, server: ServerProcess) -> None:
+    """The awards registry with the main hall's two batches, and the escorts' view on a phone."""
+    shoot(open_as(browser, server, "dieuhanh", f"{EVENT}/awards/", ready=None), "awards.png")
+    escort = open_as(browser, server, "dandat", f"{EVENT}/escort", viewport={"width": 390, "height": 844}, ready=None)
+    expect(escort.locator("body")).to_contain_text("Khu ghế")
+    shoot(escort, "escort.png")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import Award, AwardBatch, AwardKind, BridgePoint, Delegate, Event
+from ..models import Award, AwardBatch, AwardKind, BridgePoint, Delegate, Event, LocalItem, ProgrammeItem
 from . import revision
 from .awards import level_rank
 from .errors import Invalid, NotFound
 from .snapshot import awards_part
-from .text import short_text, vietnamese_name_key
+from .text import short_text, vietnamese_key, vietnamese_name_key
 
 MAX_SIZE = 50
 
@@ -21,7 +21,7 @@ MAX_SIZE = 50
 def stage_key(award: Award, kind: AwardKind, delegate: Delegate) -> tuple:
     """Ceremony order: kind, level, then individuals by Vietnamese name order, collectives by name."""
     if award.collective:
-        return kind.position, kind.id, level_rank(award.level), 1, vietnamese_name_key(award.collective)
+        return kind.position, kind.id, level_rank(award.level), 1, vietnamese_key(award.collective.split())
     return kind.position, kind.id, level_rank(award.level), 0, vietnamese_name_key(delegate.full_name)
 
 
@@ -37,23 +37,34 @@ def seat_block(delegates: list[Delegate]) -> str:
     return ", ".join(parts)
 
 
+def _row_id(value) -> bool:
+    """A row id as a client may send it: a whole number in range, not a bool (True would be row 1)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 def _same(column, value):
     return column.is_(None) if value is None else column == value
 
 
 def _scope(session: Session, event_id: int, args: dict) -> tuple[BridgePoint, int | None, int | None]:
     point_id, item_id, local_id = args.get("bridge_point_id"), args.get("programme_item_id"), args.get("local_item_id")
-    point = session.get(BridgePoint, point_id) if isinstance(point_id, int) and 0 < point_id < 2**31 else None
+    point = session.get(BridgePoint, point_id) if _row_id(point_id) else None
     if point is None or point.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy điểm cầu %(id)s trong hội nghị này.", id=str(point_id)[:20]))
     if (item_id is None) == (local_id is None):
         raise Invalid(lazy("Chọn một mục chương trình hoặc một mục riêng để xếp đợt."))
+    item = session.get(ProgrammeItem, item_id) if _row_id(item_id) else None
+    local = session.get(LocalItem, local_id) if _row_id(local_id) else None
+    if (item is None or item.event_id != event_id) and (local is None or local.segment.event_id != event_id):
+        raise NotFound(lazy("Không tìm thấy mục chương trình này trong hội nghị."))
     return point, item_id, local_id
 
 
 def build(session: Session, event_id: int, actor: str, args: dict, point=None) -> revision.Change:
     """(Re)builds the waiting batches of one scope; batches already called or done stay as they are."""
-    size = args.get("size") or session.get(Event, event_id).award_batch_size
+    size = args.get("size")
+    if size is None:                                  # not `or`: a size of 0 (or False) is refused, not defaulted
+        size = session.get(Event, event_id).award_batch_size
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_SIZE:
         raise Invalid(lazy("Số người mỗi đợt phải từ 1 đến %(max)s.", max=MAX_SIZE))
     with revision.change(session, event_id):
@@ -69,6 +80,13 @@ def build(session: Session, event_id: int, actor: str, args: dict, point=None) -
                                .join(Delegate, Delegate.id == Award.delegate_id).where(*in_scope)).all()
         todo = sorted((r for r in rows if r[0].batch_id not in kept_ids), key=lambda r: stage_key(*r))
         presenters = {b.position: b.presenter for b in batches if b.status == "waiting"}
+        dropped = [b.id for b in batches if b.status == "waiting"]
+        # Detach the awards in the ORM before the batches go: SQLite reuses the freed ids, and an award
+        # whose new batch got its old batch's id would look unchanged while the database's ON DELETE
+        # SET NULL had emptied it.
+        if dropped:
+            for award in session.execute(select(Award).where(Award.batch_id.in_(dropped))).scalars():
+                award.batch_id = None
         for b in batches:
             if b.status == "waiting":
                 session.delete(b)
@@ -89,7 +107,7 @@ def build(session: Session, event_id: int, actor: str, args: dict, point=None) -
 
 
 def _waiting_batch(session: Session, event_id: int, batch_id) -> AwardBatch:
-    batch = session.get(AwardBatch, batch_id) if isinstance(batch_id, int) and 0 < batch_id < 2**31 else None
+    batch = session.get(AwardBatch, batch_id) if _row_id(batch_id) else None
     if batch is None or batch.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy đợt %(id)s.", id=str(batch_id)[:20]))
     if batch.status != "waiting":
@@ -103,7 +121,7 @@ def move(session: Session, event_id: int, actor: str, args: dict, point=None) ->
     if not isinstance(index, int) or isinstance(index, bool) or index < 0:
         raise Invalid(lazy("Vị trí trong đợt phải là số không âm."))
     with revision.change(session, event_id):
-        award = session.get(Award, args.get("award_id")) if isinstance(args.get("award_id"), int) else None
+        award = session.get(Award, args.get("award_id")) if _row_id(args.get("award_id")) else None
         if award is None or award.event_id != event_id:
             raise NotFound(lazy("Không tìm thấy khen thưởng %(id)s.", id=str(args.get("award_id"))[:20]))
         target = _waiting_batch(session, event_id, args.get("batch_id"))

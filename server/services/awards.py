@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import Award, AwardKind, BridgePoint, LocalItem, ProgrammeItem
-from . import delegates
+from ..models import Award, AwardBatch, AwardKind, BridgePoint, Delegate, LocalItem, ProgrammeItem
+from . import delegates, revision
 from .errors import Invalid, NotFound
 from .text import clean_cell, fold
 
@@ -18,6 +18,8 @@ DEFAULT_KINDS = tuple(f"Huy hiệu {n} năm tuổi Đảng" for n in (75, 70, 65
     "Bằng khen của Ủy ban nhân dân Thành phố", "Giấy khen của Quận ủy", "Giấy khen cấp quận", "Giấy khen cấp phường")
 LEVELS = ("trung ương", "thành phố", "quận", "phường")       # cấp, highest first
 LIMITS = {"collective": 200, "decision_number": 60, "citation": 2000, "level": 60}
+FIELD_LABELS = {"collective": lazy("Tập thể"), "decision_number": lazy("Số quyết định"),
+                "citation": lazy("Thành tích"), "level": lazy("Cấp")}
 
 
 def kinds(session: Session, event_id: int) -> list[AwardKind]:
@@ -44,10 +46,35 @@ def add_kind(session: Session, event_id: int, name) -> AwardKind:
     return kind
 
 
+def move_kind(session: Session, event_id: int, kind_id, delta) -> AwardKind:
+    """One place up (-1) or down (+1) in the ceremony order; the next "Xếp đợt" follows it."""
+    ordered = kinds(session, event_id)
+    kind = next((k for k in ordered if isinstance(kind_id, int) and k.id == kind_id), None)
+    if kind is None:
+        raise NotFound(lazy("Không tìm thấy hình thức khen thưởng %(id)s.", id=str(kind_id)[:20]))
+    index = ordered.index(kind)
+    if delta not in (-1, 1) or isinstance(delta, bool) or not 0 <= index + delta < len(ordered):
+        raise Invalid(lazy("Không thể chuyển hình thức khen thưởng ra ngoài danh sách."))
+    ordered[index], ordered[index + delta] = ordered[index + delta], ordered[index]
+    for position, row in enumerate(ordered):
+        row.position = position
+    session.flush()
+    return kind
+
+
+def as_id(value) -> int | None:
+    """A row id from a form or JSON: a whole number or its ASCII digits, within the database's range."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 11:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
+
+
 def kind_of(session: Session, event_id: int, value) -> AwardKind:
     """A kind from its id or its name as people write it (matched without diacritics)."""
     for kind in kinds(session, event_id):
-        if value == kind.id or (isinstance(value, str) and fold(clean_cell(value)) == fold(kind.name)):
+        if as_id(value) == kind.id or (isinstance(value, str) and fold(clean_cell(value)) == fold(kind.name)):
             return kind
     raise Invalid(lazy("Hình thức khen thưởng “%(value)s” không có trong danh sách của hội nghị.",
                        value=str(value)[:200]))
@@ -83,34 +110,36 @@ def _item_scope(session: Session, event_id: int, data: dict, point: BridgePoint)
     local item, at the ward."""
     item_id, local_id = data.get("programme_item_id"), data.get("local_item_id")
     if local_id not in (None, ""):
-        local = session.get(LocalItem, int(local_id)) if str(local_id).isdigit() else None
+        local = session.get(LocalItem, as_id(local_id)) if as_id(local_id) else None
         if local is None or local.segment.event_id != event_id:
             raise Invalid(lazy("Không tìm thấy mục riêng %(id)s của hội nghị.", id=str(local_id)[:20]))
         if point.kind != local.segment.local_for:
-            raise Invalid(lazy("Mục riêng chỉ diễn ra tại các điểm cầu loại %(kind)s.", kind=local.segment.local_for))
+            raise Invalid(lazy("Mục riêng này chỉ diễn ra tại các điểm cầu phường; %(point)s không tham gia.",
+                               point=point.short_name))
         return None, local.id
     if item_id not in (None, ""):
-        item = session.get(ProgrammeItem, int(item_id)) if str(item_id).isdigit() else None
+        item = session.get(ProgrammeItem, as_id(item_id)) if as_id(item_id) else None
         if item is None or item.event_id != event_id:
             raise Invalid(lazy("Không tìm thấy mục chương trình %(id)s.", id=str(item_id)[:20]))
         return item.id, None
     raise Invalid(lazy("Chọn mục chương trình (hoặc mục riêng của phường) mà khen thưởng này được trao."))
 
 
-def clean_fields(session: Session, event_id: int, data: dict) -> dict:
-    """Validated award fields from a form or an import row."""
+def clean_fields(session: Session, event_id: int, data: dict, *, recipient: Delegate | None = None) -> dict:
+    """Validated award fields from a form or an import row. `recipient`: the delegate already found (an
+    import row), or one not yet added (no id: "delegate_id" comes back None, for the importer to fill)."""
     out = {}
     for name, limit in LIMITS.items():
         value = clean_cell(data.get(name))
         if len(value) > limit:
-            raise Invalid(lazy("Trường %(field)s dài quá %(limit)s ký tự.", field=name, limit=limit))
+            raise Invalid(lazy("%(field)s dài quá %(limit)s ký tự.", field=FIELD_LABELS[name], limit=limit))
         out[name] = value
     out["kind_id"] = kind_of(session, event_id, data.get("kind_id") or data.get("kind")).id
     out["decision_date"] = parse_date(data.get("decision_date"))
-    delegate = delegates.require(session, event_id, data.get("delegate_id"))
+    delegate = recipient if recipient is not None else delegates.require(session, event_id, data.get("delegate_id"))
     out["delegate_id"] = delegate.id
     point_id = data.get("bridge_point_id") or delegate.bridge_point_id
-    point = session.get(BridgePoint, int(point_id)) if point_id not in (None, "") and str(point_id).isdigit() else None
+    point = session.get(BridgePoint, as_id(point_id)) if as_id(point_id) else None
     if point is None or point.event_id != event_id:
         raise Invalid(lazy("Chọn điểm cầu nơi trao khen thưởng."))
     out["bridge_point_id"] = point.id
@@ -127,11 +156,29 @@ def add(session: Session, event_id: int, data: dict, *, fields: dict | None = No
 
 
 def update(session: Session, event_id: int, award_id: int, data: dict) -> Award:
+    """Edits an award. Moved to another point or item it leaves its waiting batch (the next "Xếp đợt"
+    places it); one whose batch was already called keeps its place and cannot move."""
     award = require(session, event_id, award_id)
-    for name, value in clean_fields(session, event_id, data).items():
+    fields = clean_fields(session, event_id, data)
+    scope = ("bridge_point_id", "programme_item_id", "local_item_id")
+    if any(fields[name] != getattr(award, name) for name in scope) and award.batch_id is not None:
+        batch = session.get(AwardBatch, award.batch_id)
+        if batch is not None and batch.status != "waiting":
+            raise Invalid(lazy("Đợt của khen thưởng này đã được mời lên sân khấu; không đổi được điểm cầu "
+                               "hay mục chương trình."))
+        award.batch_id, award.stage_order = None, 0
+    for name, value in fields.items():
         setattr(award, name, value)
     session.flush()
     return award
+
+
+def publish(session: Session, event_id: int, actor: str, action: str = "awards_edited") -> revision.Change:
+    """Commits a change of the registry (an award added, edited, imported, approved) and gives every
+    screen the awards again, so the desk, the prompter and the escorts never read a stale list."""
+    from .snapshot import awards_part
+    with revision.change(session, event_id):
+        return revision.commit_change(session, event_id, actor, action, {"awards_all": awards_part(session, event_id)})
 
 
 def require(session: Session, event_id: int, award_id) -> Award:

@@ -16,7 +16,7 @@ from ..i18n import lazy
 from ..models import BridgePoint
 from . import delegates, invitation_tokens
 from .errors import Invalid
-from .table_import import ImportFailed, RowError, cell_text, find_header, is_header, read_table
+from .table_import import ImportFailed, RowError, cell_text, data_rows, find_header, read_table
 from .text import fold
 
 __all__ = ["HEADERS", "ImportFailed", "RowError", "import_delegates", "parse_delegates"]
@@ -64,14 +64,7 @@ def parse_delegates(session: Session, event_id: int, filename: str, data: bytes)
     errors: list[RowError] = []
     people: dict[tuple[str, str], int] = {}
     seats: dict[tuple, int] = {}
-    for line, cells in rows:
-        if line <= header_line:
-            continue
-        values = {field: cells[i] if i < len(cells) else None for field, i in columns.items()}
-        if not any(cell_text(v) for field, v in values.items() if field != "number"):
-            continue                                    # blank line, or a numbered template row left empty
-        if is_header(cells, HEADERS, REQUIRED):
-            continue                                    # the header repeated after a page break
+    for line, values in data_rows(rows, columns, header_line, HEADERS, REQUIRED):
         try:
             fields = delegates.clean_fields(session, event_id, _row_data(values, points))
             key = delegates.duplicate_key(fields)

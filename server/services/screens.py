@@ -13,7 +13,7 @@ from .bridge_points import require_point
 from .errors import Invalid
 
 # Pages a screen can say it shows (the `hello` socket event). Point pages belong to one bridge point.
-PAGES = ("desk", "control", "stage", "prompter", "banner", "site", "console", "agent", "scanner", "attendance", "other")
+PAGES = ("desk", "control", "stage", "prompter", "banner", "site", "console", "agent", "scanner", "attendance", "escort", "other")
 POINT_PAGES = ("site", "console", "agent", "scanner")
 # Pages a screen can be sent to, and their paths.
 TARGETS = {

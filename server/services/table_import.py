@@ -122,6 +122,21 @@ def find_header(rows: list[tuple[int, list]], headers: dict[str, str], required:
     raise ImportFailed([RowError(1, str(missing))], headline)
 
 
+def data_rows(rows: list[tuple[int, list]], columns: dict[str, int], header_line: int, headers: dict[str, str],
+              required: tuple[str, ...]):
+    """(line, {field: cell}) for every row under the header that holds data. Skipped: blank lines,
+    numbered template rows left empty, and the header repeated after a page break."""
+    for line, cells in rows:
+        if line <= header_line:
+            continue
+        values = {field: cells[i] if i < len(cells) else None for field, i in columns.items()}
+        if not any(cell_text(v) for field, v in values.items() if field != "number"):
+            continue
+        if is_header(cells, headers, required):
+            continue
+        yield line, values
+
+
 def cell_text(value) -> str:
     """A cell as text, with Excel's numbers as people typed them: 12.0 -> "12"."""
     if isinstance(value, float) and value.is_integer():

@@ -68,10 +68,14 @@ def _word_key(word: str) -> tuple[tuple[int, ...], int]:
     return tuple(_ALPHABET.get(ch, 100 + ord(ch)) for ch in letters), tone
 
 
+def vietnamese_key(words: list[str]) -> tuple:
+    """Sort key for Vietnamese words in the order given: letters of them all first, then tones."""
+    keys = [_word_key(w) for w in words]
+    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
+
+
 def vietnamese_name_key(name: str) -> tuple:
     """Sort key for a Vietnamese list of names: by given name (the last word), then the rest from the
     surname on ("Lê Văn An" < "Nguyễn Văn An" < "Trần Thị Ánh" < "Đỗ Văn Bình")."""
     words = name.split()
-    ordered = words[-1:] + words[:-1]
-    keys = [_word_key(w) for w in ordered]
-    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
+    return vietnamese_key(words[-1:] + words[:-1])

@@ -1,5 +1,6 @@
 """The screens: index, operator desk, control room, stage display, banner, site display and console,
-MC prompter, and the printed sheet that takes each point's technician to their console."""
+MC prompter, the escorts' award view, and the printed sheet that takes each point's technician to
+their console."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
@@ -69,6 +70,22 @@ def console(slug: str, code: str):
     if not permissions.allows(current_user(), "site.control", point.id):
         abort(403)
     return render_template("console.html", event=event, point=point, checks=CHECKS, incident_kinds=INCIDENT_KINDS)
+
+
+@bp.route("/e/<slug>/escort")
+@login_required("escort.view")
+def escort(slug: str):
+    """Who the escorts bring up at one bridge point (`?point=<code>`, the main hall by default), on a phone."""
+    event = event_or_404(slug)
+    code = request.args.get("point")
+    if code:
+        point = bridge_point_or_404(event, code)
+    else:
+        point = next((p for p in event.bridge_points if p.kind == "main"), None) or \
+            next(iter(event.bridge_points), None)
+        if point is None:
+            abort(404)
+    return render_template("escort.html", event=event, point=point)
 
 
 @bp.route("/e/<slug>/sheet")

@@ -1,9 +1,10 @@
 /* Technician console of one bridge point (trang kỹ thuật điểm cầu), phone first: tally, the current
  * item, messages, roll call, checklist, floor requests, incidents, and a self-test of this device's
- * camera, microphone and speaker. Data only ever goes in with textContent. */
+ * camera, microphone and speaker, and the point's own award batches during its local segment.
+ * Data only ever goes in with textContent. */
 (function () {
   "use strict";
-  const {ShowClient, fmtDuration, el, text, T} = window.DC;
+  const {ShowClient, fmtDuration, el, text, T, awards: AW} = window.DC;
   const point = window.DC_POINT;
   const CHECKS = window.DC_COORD.checks;
   const MESSAGES_SHOWN = 10;
@@ -38,6 +39,20 @@
     text("console-content", view.number ? view.number + ". " + view.content : view.content);
     text("console-performer", view.performer);
     text("console-shared", view.shared);
+  }
+
+  // --- awards: this point's batches of what it runs now (its local item during its local segment,
+  // else the shared item: the district hall presents its own at item 7), and one still on stage ------
+  function renderAwards(c) {
+    const cursor = c.siteCursor(point.id), seg = cursor && cursor.status === "running" ? c.segment(cursor) : null;
+    const local = seg && seg.local_items[cursor.index], shared = seg ? null : c.current();
+    const batches = AW.batchesWhere(c.state, (b) => b.bridge_point_id === point.id && (b.status === "called" ||
+      (local && b.local_item_id === local.id) || (shared && b.local_item_id === null && b.programme_item_id === shared.id)));
+    byId("awards-box").hidden = batches.length === 0;
+    byId("award-batches").replaceChildren(...AW.panel(c, batches, {
+      canAct: (b) => b.bridge_point_id === point.id,
+      send: (action, args) => send(action, args),
+    }));
   }
 
   function renderMessages(c) {
@@ -145,6 +160,7 @@
   function render(c) {
     renderTally(c);
     renderItem(c);
+    renderAwards(c);
     renderMessages(c);
     renderRollCall(c);
     renderChecks(c);

@@ -1,9 +1,10 @@
 /* Control room (phòng điều phối điểm cầu): a tile per bridge point (link, tally, incidents, readiness,
- * roll call), actions on the selected point, the floor queue, incidents, readiness matrix, roll call,
- * messages, the screens registry and the link thresholds. Data only ever goes in with textContent. */
+ * roll call, award progress), actions on the selected point, the floor queue, incidents, readiness
+ * matrix, roll call, messages, the screens registry and the link thresholds. Data only ever goes in
+ * with textContent. */
 (function () {
   "use strict";
-  const {ShowClient, fmtDuration, el, text, T} = window.DC;
+  const {ShowClient, fmtDuration, el, text, T, awards: AW} = window.DC;
   const {checks: CHECKS, targets: TARGETS} = window.DC_COORD;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const MARKS = {pass: "✓", fail: "✗", note: "✎"};
@@ -64,6 +65,14 @@
     return el("span", {class: "tile-roll pending"}, T.roll_call_pending);
   }
 
+  /* "Khen thưởng: đợt 1/1 đang trao · 2/3 đã trao", for the points that present awards. */
+  function awardProgress(c, pointId) {
+    const p = AW.progress(c.state, pointId);
+    if (!p) return null;
+    const state = p.called ? "called" : (p.done === p.total ? "done" : "waiting");
+    return el("span", {class: "tile-row"}, el("span", {class: "tile-awards", "data-awards": state}, AW.progressText(p)));
+  }
+
   function renderTiles() {
     const c = client;
     if (!c.state) return;
@@ -99,7 +108,8 @@
           el("span", {class: "tile-ready" + (passed === CHECKS.length ? " ready" : "")},
             fmt(T.readiness, {n: passed, total: CHECKS.length}))),
         el("span", {class: "tile-row"}, el("span", {class: "tile-attendance"}, T.attendance_placeholder),
-          rollCallMark(c, p.id)));
+          rollCallMark(c, p.id)),
+        awardProgress(c, p.id));
       return tile;
     });
     // Re-inserting nodes would blur a focused tile: only when the set of points changed.

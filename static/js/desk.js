@@ -1,17 +1,18 @@
-/* Operator desk: rundown, current/next, commands. Space = Next, guarded against a double press. */
+/* Operator desk: rundown, current/next, commands. Space = Next, guarded against a double press.
+ * The award segment of the current item is run from here for the main hall. */
 (function () {
   "use strict";
-  const {ShowClient, fmtDuration, el, text, T} = window.DC;
+  const {ShowClient, fmtDuration, el, text, T, awards: AW} = window.DC;
   let busy = false;
 
   const client = new ShowClient({event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, page: "desk", onRender: render, onTick: tick});
   window.dcClient = client;
 
-  async function send(action, args) {
+  async function send(action, args, extra) {
     if (busy) return;                       // one command in flight at a time
     busy = true;
     document.body.classList.add("busy");
-    const ack = await client.command(action, args);
+    const ack = await client.command(action, args, extra);
     busy = false;
     document.body.classList.remove("busy");
     const box = document.getElementById("command-error");
@@ -82,6 +83,21 @@
       const total = seg ? seg.local_items.length : 0;
       const label = x.status === "done" ? "✓ " + total + "/" + total : (x.index + 1) + "/" + total;
       return el("div", {class: "ward " + x.status, "data-point": p.code}, el("strong", {}, p.short_name), " ", label);
+    }));
+    renderAwards(c);
+  }
+
+  /* The current item's batches: the main hall's to run, other halls' to watch; and a main-hall batch
+   * still on stage after the programme moved on, so it can be closed. */
+  function renderAwards(c) {
+    const cur = c.current(), main = AW.mainPoint(c.state);
+    const batches = AW.batchesWhere(c.state, (b) => (cur && b.programme_item_id === cur.id && b.local_item_id === null) ||
+      (main && b.bridge_point_id === main.id && b.status === "called"));
+    document.getElementById("awards").hidden = batches.length === 0;
+    document.getElementById("award-batches").replaceChildren(...AW.panel(c, batches, {
+      showPoint: true,
+      canAct: (b) => !!main && b.bridge_point_id === main.id,
+      send: (action, args, b) => send(action, args, {bridge_point_id: b.bridge_point_id}),
     }));
   }
 

@@ -55,9 +55,13 @@
       this.socket.on("patch", (patch) => this.applyPatch(patch));
       if (this.onLinks) this.socket.on("links", (links) => this.onLinks(links));
       // A recipient checked in: the desk, the prompter and the escorts stop flagging them.
+      // It travels outside the revisions, so a patch read just before the check-in may come after it:
+      // an arrival is never undone, so the earliest known one is kept (sites/follower.py does the same).
+      this.arrivals = {};
       this.socket.on("award_arrival", (msg) => {
+        this.arrivals[msg.delegate_id] = Math.min(msg.at, this.arrivals[msg.delegate_id] || Infinity);
         if (!this.state) return;
-        for (const a of this.state.awards.awards) if (a.delegate_id === msg.delegate_id) a.checked_in_at = msg.at;
+        this._keepArrivals();
         this.onRender(this);
       });
       setInterval(() => this.state && this.onTick(this), 250);
@@ -131,9 +135,17 @@
 
     now() { return Date.now() + this.offset; }
 
+    _keepArrivals() {
+      for (const a of this.state.awards.awards) {
+        const known = this.arrivals[a.delegate_id];
+        if (known && (!a.checked_in_at || known < a.checked_in_at)) a.checked_in_at = known;
+      }
+    }
+
     applySnapshot(snap) {
       this.state = snap;
       this.rev = snap.rev;
+      this._keepArrivals();
       this.onRender(this);
       this.onTick(this);
     }
@@ -163,6 +175,7 @@
       mergeById(st.coord, patch.coord);
       if (patch.awards_all) st.awards = patch.awards_all;
       mergeById(st.awards, patch.awards);
+      this._keepArrivals();
       st.rev = this.rev = patch.rev;
       const coord = patch.coord || {};
       if (coord.navigate && this.screenId && coord.navigate.screen_id === this.screenId) {
