@@ -35,10 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="Companion")
     token.add_argument("--database-url", default=None)
+    rep = sub.add_parser("report", help="xuất báo cáo sau hội nghị (XLSX, CSV, PDF) ra một thư mục")
+    rep.add_argument("slug")
+    rep.add_argument("--out", required=True, help="thư mục ghi tệp")
+    rep.add_argument("--format", default="xlsx,csv,pdf", help="xlsx, csv, pdf, cách nhau bằng dấu phẩy")
+    rep.add_argument("--database-url", default=None)
     return parser
 
 
-COMMANDS = ("serve", "create-user", "issue-token", "agent", "simulate", "-h", "--help")
+COMMANDS = ("serve", "create-user", "issue-token", "report", "agent", "simulate", "-h", "--help")
 # The bridge-point side: plain python-socketio clients, no server and no async mode of their own.
 CLIENT_COMMANDS = {"agent": "sites.agent", "simulate": "sites.simulator"}
 
@@ -151,8 +156,30 @@ def _admin_command(args) -> None:
                 token = accounts.issue_token(s, user, args.name)
                 s.commit()
                 print(token)
+            elif args.cmd == "report":
+                _report_command(s, args)
         except ServiceError as exc:
             sys.exit(str(exc.message))
+
+
+def _report_command(session, args) -> None:
+    """The same files the report page offers, written to a folder (for the Standing Committee's file)."""
+    from pathlib import Path
+    from sqlalchemy import select
+    from .models import Event
+    from .services.report import report
+    from .services.report_export import write_files
+    event = session.execute(select(Event).where(Event.slug == args.slug)).scalar_one_or_none()
+    if event is None:
+        sys.exit(f"Không có hội nghị {args.slug}.")
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    try:
+        written = write_files(report(session, event.id), Path(args.out), formats,
+                              issuing_body=event.issuing_body or None, place_name=event.place_name or None)
+    except ValueError as exc:
+        sys.exit(str(exc))
+    for path in written:
+        print(path)
 
 
 if __name__ == "__main__":
