@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from fanout import collect, cpu_ms, fmt, machine, pct, raise_fd_limit, worker_main  # noqa: E402  (bench/fanout.py)
+from fanout import collect, cpu_ms, fmt, machine, pct, raise_fd_limit, stop_workers, worker_main  # noqa: E402  (bench/fanout.py)
 
 from tests.live.checkin_helpers import EVENT, ServerData, new_scan_id, tamper  # noqa: E402
 from tests.server_process import ServerProcess  # noqa: E402
@@ -282,18 +282,7 @@ async def run(args) -> dict:
             await asyncio.wait_for(asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True), 15)
         except asyncio.TimeoutError:
             pass
-        for c in conns:
-            try:
-                loop.remove_reader(c.fileno())
-            except (ValueError, OSError):
-                pass
-        for p in procs:
-            p.join(20)
-            if p.is_alive():
-                p.kill()
-                p.join(5)
-        for c in conns:
-            c.close()
+        stop_workers(loop, conns, procs)
         if data is not None:
             data.close()
         if server.proc and server.proc.poll() is not None and "error" not in r:

@@ -172,6 +172,22 @@ class Server(ServerProcess):
 
 # ---------------------------------------------------------------- client worker process
 
+def stop_workers(loop, conns, procs) -> None:
+    """The client processes: stop listening to their pipes, let them finish (kill the stuck), close."""
+    for c in conns:
+        try:
+            loop.remove_reader(c.fileno())
+        except (ValueError, OSError):
+            pass
+    for p in procs:
+        p.join(20)
+        if p.is_alive():
+            p.kill()
+            p.join(5)
+    for c in conns:
+        c.close()
+
+
 async def collect(inbox: asyncio.Queue, k: int, tag: str, timeout: float) -> dict:
     """The `tag` messages of the k worker processes, by worker id (those that answered in time)."""
     got: dict = {}
@@ -615,18 +631,7 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
                 await asyncio.wait_for(op.disconnect(), 5)
             except Exception:  # noqa: BLE001
                 pass
-        for c in conns:
-            try:
-                loop.remove_reader(c.fileno())
-            except (ValueError, OSError):
-                pass
-        for p in procs:
-            p.join(20)
-            if p.is_alive():
-                p.kill()
-                p.join(5)
-        for c in conns:
-            c.close()
+        stop_workers(loop, conns, procs)
         if server.proc and server.proc.poll() is not None and "error" not in result:
             result["error"] = f"server exited with {server.proc.returncode}"
             result["server_log"] = server.log_tail()
