@@ -120,6 +120,7 @@ def _print_welcome(app, host: str, port: int) -> None:
             lines.append(f"  Quét mã tại cổng: {base}/e/{event.slug}/scan   (máy quét: {base}/e/{event.slug}/devices)")
             lines.append(f"  Khen thưởng:      {base}/e/{event.slug}/awards/   (đưa đón: {base}/e/{event.slug}/escort)")
             lines.append(f"  Đề nghị khen thưởng: {base}/e/{event.slug}/nominations/")
+            lines.append(f"  Báo cáo sau hội nghị: {base}/e/{event.slug}/report   (PDF, XLSX, CSV)")
             lines.append("  Điểm cầu (màn hình / trang kỹ thuật):")
             for point in event.bridge_points:
                 lines.append(f"    {point.short_name:<22} {base}/e/{event.slug}/site/{point.code}"
