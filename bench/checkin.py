@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from fanout import collect, cpu_ms, fmt, machine, pct, raise_fd_limit, stop_workers, worker_main  # noqa: E402  (bench/fanout.py)
+from fanout import collect, cpu_ms, fmt, machine, pct, raise_fd_limit, start_workers, stop_workers  # noqa: E402  (bench/fanout.py)
 
 from tests.live.checkin_helpers import EVENT, ServerData, new_scan_id, tamper  # noqa: E402
 from tests.server_process import ServerProcess  # noqa: E402
@@ -149,17 +149,9 @@ async def run(args) -> dict:
                 return
             inbox.put_nowait(msg)
         t0 = time.monotonic()
-        for wid, share in enumerate(shares):
-            parent, child = ctx.Pipe()
-            p = ctx.Process(target=worker_main, daemon=True,
-                            args=(child, wid, server.url, {"token": screen_token, "event": EVENT}, share,
-                                  max(1, args.batch // k), args.connect_timeout, args.ramp_timeout, True, 0,
-                                  sum(shares[:wid])))
-            p.start()
-            child.close()
-            procs.append(p)
-            conns.append(parent)
-            loop.add_reader(parent.fileno(), on_readable, parent)
+        start_workers(ctx, loop, on_readable, shares, procs, conns, lambda wid, share: (
+            wid, server.url, {"token": screen_token, "event": EVENT}, share, max(1, args.batch // k),
+            args.connect_timeout, args.ramp_timeout, True, 0, sum(shares[:wid])))
 
         ready = await collect(inbox, k, "ready", args.ramp_timeout + 60)
         r["screens_connected"] = sum(v[0] for v in ready.values())

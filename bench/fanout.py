@@ -172,6 +172,19 @@ class Server(ServerProcess):
 
 # ---------------------------------------------------------------- client worker process
 
+def start_workers(ctx, loop, on_readable, shares, procs, conns, worker_args) -> None:
+    """One client process per share (worker_main, its other arguments from worker_args(wid, share)),
+    its pipe read by the loop; appended to procs and conns, which stop_workers takes down."""
+    for wid, share in enumerate(shares):
+        parent, child = ctx.Pipe()
+        p = ctx.Process(target=worker_main, daemon=True, args=(child, *worker_args(wid, share)))
+        p.start()
+        child.close()
+        procs.append(p)
+        conns.append(parent)
+        loop.add_reader(parent.fileno(), on_readable, parent)
+
+
 def stop_workers(loop, conns, procs) -> None:
     """The client processes: stop listening to their pipes, let them finish (kill the stuck), close."""
     for c in conns:
@@ -464,17 +477,9 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
                 inbox.put_nowait(msg)
 
         batch = max(1, args.batch // k)
-        for wid, share in enumerate(shares):
-            parent, child = ctx.Pipe()
-            p = ctx.Process(target=worker_main, daemon=True,
-                            args=(child, wid, server.url, {"token": rx_token, "event": EVENT}, share, batch,
-                                  args.connect_timeout, args.ramp_timeout, not args.client_gc, hb,
-                                  sum(shares[:wid])))
-            p.start()
-            child.close()
-            procs.append(p)
-            conns.append(parent)
-            loop.add_reader(parent.fileno(), on_readable, parent)
+        start_workers(ctx, loop, on_readable, shares, procs, conns, lambda wid, share: (
+            wid, server.url, {"token": rx_token, "event": EVENT}, share, batch, args.connect_timeout,
+            args.ramp_timeout, not args.client_gc, hb, sum(shares[:wid])))
 
         ready = await collect(inbox, k, "ready", args.ramp_timeout + 60)
         result["connected"] = sum(r[0] for r in ready.values())

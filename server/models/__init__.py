@@ -1,4 +1,4 @@
-from .base import Base, UTCDateTime, to_ms, utcnow
+from .base import MAX_ROW_ID, Base, UTCDateTime, row_id, to_ms, utcnow
 from .event import BRIDGE_POINT_KINDS, BridgePoint, Event
 from .show import CueLog, LocalItem, ProgrammeItem, ShowState, SiteCursor
 from .accounts import ROLES, ApiToken, User
@@ -10,7 +10,7 @@ from .coordination import (CHECK_STATUSES, CHECKS, FLOOR_STATUSES, INCIDENT_KIND
                            CheckMark, FloorRequest, Incident, IncidentEntry, LinkPolicy, LinkSample, PointMessage,
                            RollCall, RollCallAnswer, Tally)
 
-__all__ = ["Base", "UTCDateTime", "to_ms", "utcnow", "BRIDGE_POINT_KINDS", "BridgePoint", "Event",
+__all__ = ["MAX_ROW_ID", "Base", "UTCDateTime", "row_id", "to_ms", "utcnow", "BRIDGE_POINT_KINDS", "BridgePoint", "Event",
            "CueLog", "LocalItem", "ProgrammeItem", "ShowState", "SiteCursor", "ROLES", "ApiToken", "User",
            "CHECK_STATUSES", "CHECKS", "FLOOR_STATUSES", "INCIDENT_KINDS", "INCIDENT_STATUSES", "LINK_STATES",
            "CheckMark", "FloorRequest", "Incident", "IncidentEntry", "LinkPolicy", "LinkSample", "PointMessage",

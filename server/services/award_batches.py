@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import Award, AwardBatch, AwardKind, BridgePoint, Delegate, Event, LocalItem, ProgrammeItem
+from ..models import Award, AwardBatch, AwardKind, BridgePoint, Delegate, Event, LocalItem, ProgrammeItem, row_id
 from . import revision
 from .awards import level_rank
 from .errors import Invalid, NotFound
@@ -37,10 +37,6 @@ def seat_block(delegates: list[Delegate]) -> str:
     return ", ".join(parts)
 
 
-def _row_id(value) -> bool:
-    """A row id as a client may send it: a whole number in range, not a bool (True would be row 1)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
-
 
 def _same(column, value):
     return column.is_(None) if value is None else column == value
@@ -48,13 +44,13 @@ def _same(column, value):
 
 def _scope(session: Session, event_id: int, args: dict) -> tuple[BridgePoint, int | None, int | None]:
     point_id, item_id, local_id = args.get("bridge_point_id"), args.get("programme_item_id"), args.get("local_item_id")
-    point = session.get(BridgePoint, point_id) if _row_id(point_id) else None
+    point = session.get(BridgePoint, point_id) if row_id(point_id) else None
     if point is None or point.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy điểm cầu %(id)s trong hội nghị này.", id=str(point_id)[:20]))
     if (item_id is None) == (local_id is None):
         raise Invalid(lazy("Chọn một mục chương trình hoặc một mục riêng để xếp đợt."))
-    item = session.get(ProgrammeItem, item_id) if _row_id(item_id) else None
-    local = session.get(LocalItem, local_id) if _row_id(local_id) else None
+    item = session.get(ProgrammeItem, item_id) if row_id(item_id) else None
+    local = session.get(LocalItem, local_id) if row_id(local_id) else None
     if (item is None or item.event_id != event_id) and (local is None or local.segment.event_id != event_id):
         raise NotFound(lazy("Không tìm thấy mục chương trình này trong hội nghị."))
     return point, item_id, local_id
@@ -107,7 +103,7 @@ def build(session: Session, event_id: int, actor: str, args: dict, point=None) -
 
 
 def _waiting_batch(session: Session, event_id: int, batch_id) -> AwardBatch:
-    batch = session.get(AwardBatch, batch_id) if _row_id(batch_id) else None
+    batch = session.get(AwardBatch, batch_id) if row_id(batch_id) else None
     if batch is None or batch.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy đợt %(id)s.", id=str(batch_id)[:20]))
     if batch.status != "waiting":
@@ -121,7 +117,7 @@ def move(session: Session, event_id: int, actor: str, args: dict, point=None) ->
     if not isinstance(index, int) or isinstance(index, bool) or index < 0:
         raise Invalid(lazy("Vị trí trong đợt phải là số không âm."))
     with revision.change(session, event_id):
-        award = session.get(Award, args.get("award_id")) if _row_id(args.get("award_id")) else None
+        award = session.get(Award, args.get("award_id")) if row_id(args.get("award_id")) else None
         if award is None or award.event_id != event_id:
             raise NotFound(lazy("Không tìm thấy khen thưởng %(id)s.", id=str(args.get("award_id"))[:20]))
         target = _waiting_batch(session, event_id, args.get("batch_id"))

@@ -8,20 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import Award, AwardBatch, BridgePoint, utcnow
+from ..models import Award, AwardBatch, BridgePoint, row_id, utcnow
 from . import revision
 from .errors import Invalid, NotFound
 from .snapshot import award_rows, batch_part
 from .text import short_text
 
 
-def _row_id(value) -> bool:
-    """A row id as a client may send it: a whole number in range, not a bool (True would be row 1)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
-
 
 def _batch(session: Session, event_id: int, point: BridgePoint, batch_id) -> AwardBatch:
-    batch = session.get(AwardBatch, batch_id) if _row_id(batch_id) else None
+    batch = session.get(AwardBatch, batch_id) if row_id(batch_id) else None
     if batch is None or batch.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy đợt %(id)s.", id=str(batch_id)[:20]))
     if batch.bridge_point_id != point.id:
@@ -31,7 +27,7 @@ def _batch(session: Session, event_id: int, point: BridgePoint, batch_id) -> Awa
 
 def _award(session: Session, event_id: int, point: BridgePoint, args: dict) -> tuple[Award, AwardBatch]:
     award_id = args.get("award_id")
-    award = session.get(Award, award_id) if _row_id(award_id) else None
+    award = session.get(Award, award_id) if row_id(award_id) else None
     if award is None or award.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy khen thưởng %(id)s.", id=str(award_id)[:20]))
     batch = _batch(session, event_id, point, award.batch_id) if award.batch_id else None

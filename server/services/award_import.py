@@ -35,7 +35,7 @@ from ..models import Award, BridgePoint, Delegate, ProgrammeItem
 from . import awards, delegates, invitation_tokens
 from .delegate_import import _BridgePoints
 from .errors import Invalid
-from .table_import import ImportFailed, RowError, cell_text, data_rows, find_header, read_table
+from .table_import import ImportFailed, RowError, all_or_nothing, cell_text, data_rows, find_header, read_table
 from .text import fold
 
 __all__ = ["HEADERS", "ImportFailed", "RowError", "import_awards", "parse_awards"]
@@ -101,11 +101,7 @@ def parse_awards(session: Session, event_id: int, filename: str, data: bytes) ->
             out.append({**row["fields"], "line": line, "new_delegate": row["new_delegate"]})
         except Invalid as exc:
             errors.append(RowError(line, str(exc.message)))
-    if errors:
-        raise ImportFailed(errors, _headline)
-    if not out:
-        raise ImportFailed([RowError(header_line, str(lazy("Bảng không có khen thưởng nào.")))], _headline)
-    return out
+    return all_or_nothing(out, errors, header_line, lazy("Bảng không có khen thưởng nào."), _headline)
 
 
 def import_awards(session: Session, event_id: int, rows: list[dict], actor: str) -> int:

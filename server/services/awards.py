@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import Award, AwardBatch, AwardKind, BridgePoint, Delegate, LocalItem, ProgrammeItem
+from ..models import Award, AwardBatch, AwardKind, BridgePoint, Delegate, LocalItem, ProgrammeItem, row_id
 from . import delegates, revision
 from .errors import Invalid, NotFound
 from .text import clean_cell, fold
@@ -62,19 +62,11 @@ def move_kind(session: Session, event_id: int, kind_id, delta) -> AwardKind:
     return kind
 
 
-def as_id(value) -> int | None:
-    """A row id from a form or JSON: a whole number or its ASCII digits, within the database's range."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 11:
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
-        return value
-    return None
-
-
 def kind_of(session: Session, event_id: int, value) -> AwardKind:
     """A kind from its id or its name as people write it (matched without diacritics)."""
     for kind in kinds(session, event_id):
-        if as_id(value) == kind.id or (isinstance(value, str) and fold(clean_cell(value)) == fold(kind.name)):
+        if row_id(value, digits=True) == kind.id or (isinstance(value, str) and fold(clean_cell(value)) == fold(
+                kind.name)):
             return kind
     raise Invalid(lazy("Hình thức khen thưởng “%(value)s” không có trong danh sách của hội nghị.",
                        value=str(value)[:200]))
@@ -110,7 +102,7 @@ def _item_scope(session: Session, event_id: int, data: dict, point: BridgePoint)
     local item, at the ward."""
     item_id, local_id = data.get("programme_item_id"), data.get("local_item_id")
     if local_id not in (None, ""):
-        local = session.get(LocalItem, as_id(local_id)) if as_id(local_id) else None
+        local = session.get(LocalItem, found) if (found := row_id(local_id, digits=True)) else None
         if local is None or local.segment.event_id != event_id:
             raise Invalid(lazy("Không tìm thấy mục riêng %(id)s của hội nghị.", id=str(local_id)[:20]))
         if point.kind != local.segment.local_for:
@@ -118,7 +110,7 @@ def _item_scope(session: Session, event_id: int, data: dict, point: BridgePoint)
                                point=point.short_name))
         return None, local.id
     if item_id not in (None, ""):
-        item = session.get(ProgrammeItem, as_id(item_id)) if as_id(item_id) else None
+        item = session.get(ProgrammeItem, found) if (found := row_id(item_id, digits=True)) else None
         if item is None or item.event_id != event_id:
             raise Invalid(lazy("Không tìm thấy mục chương trình %(id)s.", id=str(item_id)[:20]))
         return item.id, None
@@ -139,7 +131,7 @@ def clean_fields(session: Session, event_id: int, data: dict, *, recipient: Dele
     delegate = recipient if recipient is not None else delegates.require(session, event_id, data.get("delegate_id"))
     out["delegate_id"] = delegate.id
     point_id = data.get("bridge_point_id") or delegate.bridge_point_id
-    point = session.get(BridgePoint, as_id(point_id)) if as_id(point_id) else None
+    point = session.get(BridgePoint, found) if (found := row_id(point_id, digits=True)) else None
     if point is None or point.event_id != event_id:
         raise Invalid(lazy("Chọn điểm cầu nơi trao khen thưởng."))
     out["bridge_point_id"] = point.id
@@ -182,7 +174,7 @@ def publish(session: Session, event_id: int, actor: str, action: str = "awards_e
 
 
 def require(session: Session, event_id: int, award_id) -> Award:
-    award = session.get(Award, award_id) if isinstance(award_id, int) and 0 < award_id < 2**31 else None
+    award = session.get(Award, award_id) if row_id(award_id) else None
     if award is None or award.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy khen thưởng %(id)s.", id=str(award_id)[:20]))
     return award

@@ -16,7 +16,7 @@ from ..i18n import lazy
 from ..models import BridgePoint
 from . import delegates, invitation_tokens
 from .errors import Invalid
-from .table_import import ImportFailed, RowError, cell_text, data_rows, find_header, read_table
+from .table_import import ImportFailed, RowError, all_or_nothing, cell_text, data_rows, find_header, read_table
 from .text import fold
 
 __all__ = ["HEADERS", "ImportFailed", "RowError", "import_delegates", "parse_delegates"]
@@ -86,11 +86,7 @@ def parse_delegates(session: Session, event_id: int, filename: str, data: bytes)
             out.append({**fields, "line": line})
         except Invalid as exc:
             errors.append(RowError(line, str(exc.message)))
-    if errors:
-        raise ImportFailed(errors, _headline)
-    if not out:
-        raise ImportFailed([RowError(header_line, str(lazy("Bảng không có đại biểu nào.")))], _headline)
-    return out
+    return all_or_nothing(out, errors, header_line, lazy("Bảng không có đại biểu nào."), _headline)
 
 
 def import_delegates(session: Session, event_id: int, rows: list[dict], actor: str) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import DELEGATE_CATEGORIES, VIP_CATEGORIES, BridgePoint, Delegate, utcnow
+from ..models import DELEGATE_CATEGORIES, VIP_CATEGORIES, BridgePoint, Delegate, row_id, utcnow
 from .errors import Invalid, NotFound
 from .text import clean_cell, fold, vietnamese_name_key
 
@@ -32,7 +32,6 @@ CATEGORY_WORDS = {
 LIMITS = {"full_name": 200, "position_title": 200, "organisation": 200, "seat_zone": 40, "seat_row": 20,
           "seat_number": 20, "phone": 40, "email": 200, "award": 1000}
 FIELDS = tuple(LIMITS) + ("category", "bridge_point_id", "vip")
-MAX_ID = 2 ** 31 - 1      # row ids are 32-bit integers in PostgreSQL; a larger number names no row
 _PHONE = re.compile(r"^\+?[0-9 .\-()]{8,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -77,7 +76,7 @@ def clean_fields(session: Session, event_id: int, data: dict) -> dict:
             point_id = int(point_id)
         except (TypeError, ValueError):
             raise Invalid(lazy("Điểm cầu “%(value)s” không hợp lệ.", value=str(point_id)[:40]))
-        point = session.get(BridgePoint, point_id) if 0 < point_id <= MAX_ID else None
+        point = session.get(BridgePoint, point_id) if row_id(point_id) else None
         if point is None or point.event_id != event_id:
             raise Invalid(lazy("Không tìm thấy điểm cầu %(id)s trong hội nghị này.", id=point_id))
         out["bridge_point_id"] = point.id
@@ -138,8 +137,7 @@ def update(session: Session, event_id: int, delegate_id: int, data: dict) -> Del
 def require(session: Session, event_id: int, delegate_id) -> Delegate:
     if not isinstance(delegate_id, int) or isinstance(delegate_id, bool):
         raise Invalid(lazy("Cần mã đại biểu là một số."))
-    # beyond any row id: the database driver would fail on it (not a ServiceError)
-    delegate = session.get(Delegate, delegate_id) if 0 < delegate_id <= MAX_ID else None
+    delegate = session.get(Delegate, delegate_id) if row_id(delegate_id) else None
     if delegate is None or delegate.event_id != event_id:
         raise NotFound(lazy("Không tìm thấy đại biểu %(id)s trong hội nghị này.", id=delegate_id))
     return delegate

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import Award, BridgePoint, Event, Nomination, User, utcnow
+from ..models import Award, BridgePoint, Event, Nomination, User, row_id, utcnow
 from . import awards, delegates, invitation_tokens, permissions
 from .accounts import actor_name
 from .errors import Invalid, NotFound
@@ -36,7 +36,6 @@ FIELD_LABELS = {
 }
 REQUIRED = ("full_name", "profile", "achievements")
 FIELDS = tuple(LINE_FIELDS) + tuple(TEXT_FIELDS) + ("kind_id",)
-MAX_ID = delegates.MAX_ID
 _TAG = re.compile(r"<[^>]*>")
 _ASCII_DIGITS = re.compile(r"^[0-9]{1,10}$")
 DEADLINE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%H:%M %d/%m/%Y", "%H:%M ngày %d/%m/%Y", "%d/%m/%Y %H:%M")
@@ -143,13 +142,10 @@ def _row_id(value, what) -> int | None:
     """An id from a form (ASCII digits) or a program (an int); None when empty."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise Invalid(lazy("%(what)s “%(value)s” không hợp lệ.", what=what, value=str(value)))
-    if isinstance(value, str) and _ASCII_DIGITS.match(value.strip()):
-        value = int(value.strip())
-    if not isinstance(value, int) or not 0 < value <= MAX_ID:
+    found = row_id(value, digits=True)
+    if found is None:
         raise Invalid(lazy("%(what)s “%(value)s” không hợp lệ.", what=what, value=str(value)[:40]))
-    return value
+    return found
 
 
 def _kind(session: Session, event_id: int, value):

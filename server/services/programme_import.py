@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..i18n import lazy
 from .errors import Invalid
 from .programme import parse_duration
-from .table_import import ImportFailed, RowError, find_header, is_header, read_table
+from .table_import import ImportFailed, RowError, all_or_nothing, find_header, is_header, read_table
 from .text import clean_cell
 
 __all__ = ["DEFAULT_DURATION_S", "HEADERS", "ImportFailed", "RowError", "parse_programme", "read_table"]
@@ -62,10 +62,7 @@ def parse_programme(filename: str, data: bytes) -> list[dict]:
                           "script": texts.get("script", "")})
         except Invalid as exc:
             errors.append(RowError(line, str(exc.message)))
-    if errors:
-        raise ImportFailed(errors, _headline)
-    if not items:
-        raise ImportFailed([RowError(header_line, str(lazy("Bảng không có dòng chương trình nào.")))], _headline)
+    items = all_or_nothing(items, errors, header_line, lazy("Bảng không có dòng chương trình nào."), _headline)
     return sorted(items, key=lambda item: item["number"])
 
 

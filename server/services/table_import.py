@@ -137,6 +137,16 @@ def data_rows(rows: list[tuple[int, list]], columns: dict[str, int], header_line
         yield line, values
 
 
+def all_or_nothing(parsed: list, errors: list[RowError], header_line: int, empty, headline) -> list:
+    """The parsed rows, or every error at once: nothing is imported unless the whole table is valid,
+    and an empty table is refused with `empty`."""
+    if errors:
+        raise ImportFailed(errors, headline)
+    if not parsed:
+        raise ImportFailed([RowError(header_line, str(empty))], headline)
+    return parsed
+
+
 def cell_text(value) -> str:
     """A cell as text, with Excel's numbers as people typed them: 12.0 -> "12"."""
     if isinstance(value, float) and value.is_integer():
