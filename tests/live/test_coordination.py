@@ -92,11 +92,14 @@ def test_a_point_that_drops_turns_lost_and_good_again_when_it_rejoins(control, s
     control.wait_for(lambda f: tile_state(f, ward.id) == "good", 20)
 
     ward.drop()
-    control.wait_for(lambda f: tile_state(f, ward.id) == "lost", 20)
-    assert control.tile(ward.id)["screens"] == 0
-    assert all(tile_state(control, i) == "good" for i in others)
-
-    ward.rejoin()
+    try:
+        control.wait_for(lambda f: tile_state(f, ward.id) == "lost", 20)
+        assert control.tile(ward.id)["screens"] == 0
+        # The others stay good. With beats every 200 ms a loaded 2-core machine can miss two of one
+        # screen's beats for a moment (degraded, then good again at the next beat): wait that out.
+        control.wait_for(lambda f: all(tile_state(f, i) == "good" for i in others), 10)
+    finally:
+        ward.rejoin()      # whatever happened: the later tests of this module need the ward back
     control.wait_for(lambda f: tile_state(f, ward.id) == "good", 20)
     assert control.tile(ward.id)["screens"] == 1
 
