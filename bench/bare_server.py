@@ -3,7 +3,8 @@
     python bench/bare_server.py --port 5001
 
 Same stack and engine settings as `diemcau serve --async-mode eventlet` (python-socketio Server,
-eventlet.wsgi.server on eventlet.listen with its defaults, ping 10 s / 10 s), none of the product:
+eventlet.wsgi.server on eventlet.listen, TCP_NODELAY on the listener, a pool of --max-connections green
+threads instead of eventlet's default 1024, ping 10 s / 10 s), none of the product:
 no Flask, no auth, no database. Every client joins one room and gets a tiny `snapshot` on connect
 (so a harness can wait for it as it does with the product); on each `command` event the server takes
 the next revision and immediately broadcasts `patch` {"rev": n, "server_time": epoch_ms} to the room,
@@ -21,6 +22,7 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
+import socket  # noqa: E402
 import time  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
@@ -62,10 +64,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
+    parser.add_argument("--max-connections", type=int, default=10000,
+                        help="green threads in the pool: every open websocket holds one (as diemcau serve)")
     args = parser.parse_args()
     app = socketio.WSGIApp(make_server())
     print(f"bare python-socketio server on http://{args.host}:{args.port}", flush=True)
-    eventlet.wsgi.server(eventlet.listen((args.host, args.port)), app, log_output=False)
+    listener = eventlet.listen((args.host, args.port))
+    # as the product's runner: an ack written right after a patch leaves at once, not after a delayed ACK
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing as mp
 import random
 import secrets
 import shutil
@@ -44,9 +43,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from fanout import collect, cpu_ms, fmt, machine, pct, raise_fd_limit, start_workers, stop_workers  # noqa: E402  (bench/fanout.py)
+from fanout import (collect, fmt, log_findings, machine, pct, raise_fd_limit, server_cpu_ms, split,  # noqa: E402
+                    start_workers, stop_workers)  # (bench/fanout.py)
 
 from tests.live.checkin_helpers import EVENT, ServerData, new_scan_id, tamper  # noqa: E402
+from tests.deployment import sticky_header  # noqa: E402
 from tests.server_process import ServerProcess  # noqa: E402
 
 TITLE = "## Check-in: {scanners} scanners while {screens} screens are connected"
@@ -106,11 +107,13 @@ def plan_scans(args, data: ServerData, rng: random.Random) -> tuple[list[dict], 
 
 # ---------------------------------------------------------------- one run
 
-async def run(args) -> dict:
+async def run(args, make_server=None) -> dict:
+    """One run against a fresh server: `make_server(workdir)` gives it (default: one `diemcau serve`
+    process in --async-mode; bench/workers.py passes deployments of several workers behind nginx)."""
     import socketio
 
     workdir = Path(tempfile.mkdtemp(prefix=f"checkin-{args.async_mode}-"))
-    server = ServerProcess(workdir, async_mode=args.async_mode)
+    server = (make_server or (lambda d: ServerProcess(d, async_mode=args.async_mode)))(workdir)
     loop = asyncio.get_running_loop()
     r: dict = {"async_mode": args.async_mode, "scanners": args.scanners, "screens": args.screens,
                "scans_per_scanner": args.scans}
@@ -137,19 +140,9 @@ async def run(args) -> dict:
 
         # --- the screens: bench/fanout.py's receiving workers, in their own processes
         inbox: asyncio.Queue = asyncio.Queue()
-        k = max(1, min(args.procs, args.screens)) if args.screens else 0
-        shares = [args.screens // k + (1 if i < args.screens % k else 0) for i in range(k)]
-        ctx = mp.get_context("spawn")
-
-        def on_readable(c):
-            try:
-                msg = c.recv()
-            except (EOFError, OSError):
-                loop.remove_reader(c.fileno())
-                return
-            inbox.put_nowait(msg)
+        k, shares = split(args.screens, args.procs) if args.screens else (0, [])
         t0 = time.monotonic()
-        start_workers(ctx, loop, on_readable, shares, procs, conns, lambda wid, share: (
+        start_workers(loop, inbox, shares, procs, conns, lambda wid, share: (
             wid, server.url, {"token": screen_token, "event": EVENT}, share, max(1, args.batch // k),
             args.connect_timeout, args.ramp_timeout, True, 0, sum(shares[:wid])))
 
@@ -176,7 +169,8 @@ async def run(args) -> dict:
         async def connect(token: str) -> socketio.AsyncClient:
             sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
             await asyncio.wait_for(sio.connect(server.url, auth={"event": EVENT, "token": token},
-                                               transports=["websocket"], wait_timeout=args.connect_timeout),
+                                               headers=sticky_header(), transports=["websocket"],
+                                               wait_timeout=args.connect_timeout),
                                    args.connect_timeout)
             clients.append(sio)
             return sio
@@ -229,11 +223,11 @@ async def run(args) -> dict:
                 if verdict == "welcome":
                     welcome_ids.append(scan_id)
 
-        cpu0 = cpu_ms(server.proc.pid)
+        cpu0 = server_cpu_ms(server)
         wall0 = time.time()
         await asyncio.gather(*(scan_all(s) for s in scanners))
         wall1 = time.time()
-        cpu1 = cpu_ms(server.proc.pid)
+        cpu1 = server_cpu_ms(server)
         deadline = time.monotonic() + args.grace
         while time.monotonic() < deadline and not all(i in arrived_at for i in welcome_ids):
             await asyncio.sleep(0.05)
@@ -277,13 +271,10 @@ async def run(args) -> dict:
         stop_workers(loop, conns, procs)
         if data is not None:
             data.close()
-        if server.proc and server.proc.poll() is not None and "error" not in r:
-            r["error"] = f"server exited with {server.proc.returncode}"
+        if server.exited() and "error" not in r:
+            r["error"] = server.exited()
         server.stop()
-        log = server.log.read_text(errors="replace") if server.log.exists() else ""
-        if "Traceback" in log:
-            r["server_tracebacks"] = log.count("Traceback")
-            r["server_log"] = log[log.index("Traceback"):][:3000]
+        log_findings(server, r)
         shutil.rmtree(workdir, ignore_errors=True)
     return r
 
@@ -390,7 +381,7 @@ def write_run(path: Path, title: str, intro_text: str, sub: str) -> None:
     path.write_text(text[:start] + section + text[end:])
 
 
-def main() -> None:
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--async-mode", choices=("eventlet", "threading"), default="eventlet")
     parser.add_argument("--scanners", type=int, default=20, help="scanner sockets, each at a bridge point")
@@ -409,6 +400,11 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path, default=None,
                         help="write this run into the section of this file (e.g. docs/benchmarks.md)")
     parser.add_argument("--json", type=Path, default=None, help="also dump the raw result here")
+    return parser
+
+
+def main() -> None:
+    parser = make_parser()
     args = parser.parse_args()
     if not (0 < args.welcome_share <= 1 and 0 <= args.invalid_share < 1
             and args.welcome_share + args.invalid_share <= 1):

@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
 """Step fan-out latency: from an accepted command to its receipt at N connected clients.
 
-    .venv/bin/python bench/fanout.py --sizes 30,300,1000 --steps 50 [--markdown docs/benchmarks.md]
+    .venv/bin/python bench/fanout.py --sizes 30,300,1000,3000 --steps 50 [--markdown docs/benchmarks.md]
 
-For each N and each server -- the product (`python -m server serve --async-mode eventlet`, demo event,
-SQLite in a fresh temporary instance) and bench/bare_server.py (python-socketio under eventlet that only
-broadcasts: the library's own floor) -- a fresh server is started, N receiving clients connect (asyncio
+For each N and each server (--servers, in this order by default) -- the product under eventlet
+(`python -m server serve --async-mode eventlet`, demo event, SQLite in a fresh temporary instance), the
+product under threading (`--async-mode threading`), bench/bare_server.py (python-socketio under eventlet
+that only broadcasts: the library's own floor) and bench/node_server.js (the same bare server on Node.js
+socket.io 4, the reference; socket.io is installed from the npm registry into a temporary folder at run
+time, nothing of it is committed) -- a fresh server is started, N receiving clients connect (asyncio
 `socketio.AsyncClient`, websocket transport only, split over --procs processes, ramped in batches) and
 wait for their `snapshot`; one more client, the operator, then sends `--warmup` + `--steps` commands one
 after another, each once every receiver has the previous patch (or after --step-timeout).
+
+Memory per connected client (section "Memory per connected client", from the same phases): the server's
+VmRSS (/proc/<pid>/status) with no client, after one short-lived receiver connected, took its snapshot and
+left (the first connection's one-off costs: lazy imports, caches, pools), and again --rss-settle-s after
+all N receivers have their snapshot; (RSS_N - RSS_0) / N.
 
 The command is `goto` alternating between items 0 and 1 (from standby the first goto starts the show):
 each one is an accepted change of the shared cursor, broadcast as a `patch` to the event's room.
@@ -46,12 +54,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import math
 import multiprocessing as mp
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -59,18 +69,28 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.deployment import sticky_header  # noqa: E402
 from tests.server_process import ServerProcess  # noqa: E402  (one way to start a server, shared with the tests)
 
 EVENT = "quan9-chi-thi-05"
-KINDS = ("diemcau", "bare")
-LABEL = {"diemcau": "Điểm Cầu (eventlet)", "bare": "bare python-socketio"}
+KINDS = ("diemcau", "diemcau-threading", "bare", "node")
+LABEL = {"diemcau": "Điểm Cầu (eventlet)", "diemcau-threading": "Điểm Cầu (threading)",
+         "bare": "bare python-socketio", "node": "Node.js socket.io"}
+SERVER_NOTE = {
+    "diemcau": "`python -m server serve --async-mode eventlet`, demo event, SQLite",
+    "diemcau-threading": "`--async-mode threading`: Werkzeug's threaded server, a thread per connection",
+    "bare": "bench/bare_server.py: python-socketio under eventlet that only broadcasts, the library's own floor",
+    "node": "bench/node_server.js: the same bare server on Node.js socket.io, the reference",
+}
+NODE_PACKAGE = "socket.io@4"           # the reference, from the npm registry at run time
 SECTION = "## Step fan-out latency"
+MEMORY_SECTION = "## Memory per connected client"
 LINKS_SECTION = "## Link health: the cost of heartbeats"
 KEPT = "\n### Reading the figures"       # hand-written, inside a section: a rerun keeps it
 
@@ -92,6 +112,86 @@ def cpu_ms(pid: int) -> float | None:
         return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
+
+
+def proc_status(pid: int, field: str) -> int | None:
+    """A number from /proc/<pid>/status (Linux), e.g. VmRSS (KiB) or Threads."""
+    try:
+        line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith(field + ":"))
+        return int(line.split()[1])
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+
+
+def rss_kib(pid: int) -> int | None:
+    """Resident set size of a process, KiB."""
+    return proc_status(pid, "VmRSS")
+
+
+def _summed(values: list) -> float | None:
+    return sum(values) if values and None not in values else None
+
+
+def server_cpu_ms(server) -> float | None:
+    """User + system CPU of every process of the server (several for a deployment of workers)."""
+    return _summed([cpu_ms(pid) for pid in server.pids])
+
+
+def server_rss_kib(server) -> int | None:
+    return _summed([rss_kib(pid) for pid in server.pids])
+
+
+def server_threads(server) -> int | None:
+    return _summed([proc_status(pid, "Threads") for pid in server.pids])
+
+
+def issue_token(server, username: str) -> str:
+    """A bearer token for a demo login, issued into the server's database (SQLite or PostgreSQL) by
+    the product's own command; the bare servers take any."""
+    if not getattr(server, "product", True):
+        return "bare"
+    out = subprocess.run(
+        [sys.executable, "-m", "server", "issue-token", username, "--name", "bench",
+         "--database-url", server.database_url],
+        cwd=ROOT, env=dict(os.environ, DIEMCAU_INSTANCE=str(server.instance)),
+        capture_output=True, text=True, timeout=60, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def exceptions(log: str) -> list[list]:
+    """[count, exception line] of the tracebacks in a server's log, most frequent first."""
+    found = Counter(line.strip()[:200] for line in log.splitlines()
+                    if re.match(r"[A-Za-z_][\w.]*(Error|Exception|Timeout|Exit)\w*(:|$)", line))
+    return [[count, line] for line, count in found.most_common()]
+
+
+def log_findings(server, result: dict) -> None:
+    """Once the server has stopped: the tracebacks in its whole log (count, the first, their exception lines)."""
+    log = server.log_tail(1 << 30)
+    if "Traceback" in log:
+        result["server_tracebacks"] = log.count("Traceback")
+        result["server_log"] = log[log.index("Traceback"):][:3000]
+        result["server_exceptions"] = exceptions(log)
+
+
+@contextlib.contextmanager
+def node_socketio(wanted: bool = True):
+    """socket.io@4 installed from the npm registry into a temporary folder for this run only (nothing of
+    node_modules is committed): yields (node_modules, "Node.js vX, socket.io Y"), or (None, None)."""
+    if not wanted:
+        yield None, None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bench-node-"))
+    try:
+        print(f"[bench] npm install {NODE_PACKAGE} into {folder} …", file=sys.stderr, flush=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error",
+                        NODE_PACKAGE], cwd=folder, check=True, timeout=300, stdout=subprocess.DEVNULL)
+        modules = folder / "node_modules"
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+        version = json.loads((modules / "socket.io" / "package.json").read_text())["version"]
+        yield modules, f"Node.js {node}, socket.io {version}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pct(sorted_values: list[float], q: float) -> float | None:
@@ -118,34 +218,62 @@ if _path:
         elif info.get("generation") == 2:
             _log.write(f"{time.time():.3f} {(time.perf_counter() - _t[0]) * 1000:.2f}\\n")
     gc.callbacks.append(_probe)
+_backlog = os.environ.get("BENCH_LISTEN_BACKLOG")
+if _backlog:
+    import eventlet, eventlet.convenience as _conv
+    _listen = _conv.listen
+    def _listen_with_backlog(addr, family=2, backlog=50, **kw):
+        return _listen(addr, family, int(_backlog), **kw)
+    _conv.listen = eventlet.listen = _listen_with_backlog
 """
 
 
 class Server(ServerProcess):
-    """One fresh server process, ours or the bare baseline, in its own temporary directory.
+    """One fresh server process of a kind (KINDS) in its own temporary directory; a given port restarts
+    one where its clients expect it. The Node reference needs node_modules (from node_socketio()).
 
-    With gc_log, a sitecustomize.py on PYTHONPATH (no change to the server's code) logs the server's full
-    (generation 2) garbage collections: wall time and pause."""
+    Diagnostics through a sitecustomize.py on PYTHONPATH (no change to the server's code): with gc_log it
+    logs the server's full (generation 2) garbage collections, wall time and pause; with listen_backlog
+    an eventlet server's eventlet.listen() gets that backlog instead of its default 50."""
 
-    def __init__(self, kind: str, workdir: Path, gc_log: bool = False):
-        super().__init__(workdir)
+    def __init__(self, kind: str, workdir: Path, gc_log: bool = False, port: int | None = None,
+                 node_modules: Path | None = None, listen_backlog: int | None = None):
+        super().__init__(workdir, port=port)
         self.kind, self.workdir = kind, workdir
         self.gc_log = workdir / "gc2.log" if gc_log else None
+        self.node_modules = node_modules
+        if listen_backlog and kind not in ("diemcau", "bare"):
+            raise ValueError("listen_backlog: only the eventlet servers (diemcau, bare)")
+        self.listen_backlog = listen_backlog
+        if kind == "node" and not node_modules:
+            raise ValueError("the node server needs node_modules with socket.io (node_socketio())")
+
+    @property
+    def product(self) -> bool:
+        return self.kind.startswith("diemcau")
 
     def command(self) -> list[str]:
-        if self.kind == "diemcau":
+        if self.product:
+            # --max-connections stays at the runner's default (10 000): above every N here
             return [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                    "--async-mode", "eventlet"]
+                    "--async-mode", "threading" if self.kind == "diemcau-threading" else "eventlet"]
+        if self.kind == "node":
+            return ["node", str(ROOT / "bench" / "node_server.js"), "--port", str(self.port)]
         return [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(self.port)]
 
     def environment(self) -> dict:
         env = super().environment()
-        if self.gc_log:
+        if self.node_modules:
+            env["NODE_PATH"] = str(self.node_modules)
+        if self.gc_log or self.listen_backlog:
             probe = self.workdir / "gcprobe"
             probe.mkdir(exist_ok=True)
             (probe / "sitecustomize.py").write_text(GC_PROBE)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(probe), env.get("PYTHONPATH")]))
+        if self.gc_log:
             env["FANOUT_GC_LOG"] = str(self.gc_log)
+        if self.listen_backlog:
+            env["BENCH_LISTEN_BACKLOG"] = str(self.listen_backlog)
         return env
 
     def gc_pauses(self, since: float, until: float) -> list[float]:
@@ -154,35 +282,40 @@ class Server(ServerProcess):
         rows = [line.split() for line in self.gc_log.read_text().splitlines() if line.strip()]
         return [float(ms) for at, ms in rows if since <= float(at) <= until]
 
-    def token(self, username: str) -> str:
-        if self.kind != "diemcau":
-            return "bare"
-        out = subprocess.run(
-            [sys.executable, "-m", "server", "issue-token", username, "--name", "fanout-bench",
-             "--database-url", f"sqlite:///{self.workdir / 'diemcau.sqlite3'}"],
-            cwd=ROOT, env=self.environment(), capture_output=True, text=True, timeout=60, check=True)
-        return out.stdout.strip().splitlines()[-1]
-
-    def log_tail(self, chars: int = 2000) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
 
 
 # ---------------------------------------------------------------- client worker process
 
-def start_workers(ctx, loop, on_readable, shares, procs, conns, worker_args) -> None:
-    """One client process per share (worker_main, its other arguments from worker_args(wid, share)),
-    its pipe read by the loop; appended to procs and conns, which stop_workers takes down."""
+def start_workers(loop, inbox: asyncio.Queue, shares, procs, conns, worker_args, target=None,
+                  on_message=None) -> None:
+    """One client process per share (target, by default worker_main, its other arguments from
+    worker_args(wid, share)), spawned; its messages go to inbox, or to on_message(msg) when that returns
+    True. Appended to procs and conns, which stop_workers takes down."""
+    ctx = mp.get_context("spawn")
+
+    def on_readable(c):
+        try:
+            msg = c.recv()
+        except (EOFError, OSError):
+            loop.remove_reader(c.fileno())
+            return
+        if not (on_message and on_message(msg)):
+            inbox.put_nowait(msg)
+
     for wid, share in enumerate(shares):
         parent, child = ctx.Pipe()
-        p = ctx.Process(target=worker_main, daemon=True, args=(child, *worker_args(wid, share)))
+        p = ctx.Process(target=target or worker_main, daemon=True, args=(child, *worker_args(wid, share)))
         p.start()
         child.close()
         procs.append(p)
         conns.append(parent)
         loop.add_reader(parent.fileno(), on_readable, parent)
+
+
+def split(n: int, procs: int) -> tuple[int, list[int]]:
+    """n clients over at most `procs` client processes: (how many processes, each one's share)."""
+    k = max(1, min(procs, n))
+    return k, [n // k + (1 if i < n % k else 0) for i in range(k)]
 
 
 def stop_workers(loop, conns, procs) -> None:
@@ -216,6 +349,31 @@ async def collect(inbox: asyncio.Queue, k: int, tag: str, timeout: float) -> dic
         if msg[0] == tag:
             got[msg[1]] = msg[2:]
     return got
+
+
+async def connect_batches(make_client, connect_one, n: int, batch: int, connect_timeout: float,
+                          ramp_timeout: float | None = None) -> tuple[list, int, str | None]:
+    """Connect n clients, `batch` at a time: make_client() -> (sio, got); connect_one(sio, got, i) for the
+    i-th. Returns the connected ones, how many failed (or were not tried by ramp_timeout), the first error."""
+    clients: list = []
+    started = time.monotonic()
+    failed, first_error = 0, None
+    for start in range(0, n, batch):
+        if ramp_timeout is not None and time.monotonic() - started > ramp_timeout:
+            failed += n - start
+            first_error = first_error or f"ramp timeout after {start} clients"
+            break
+        group = [make_client() for _ in range(min(batch, n - start))]
+        results = await asyncio.gather(*(connect_one(s, g, start + j) for j, (s, g) in enumerate(group)),
+                                       return_exceptions=True)
+        for (sio, _got), result in zip(group, results):
+            if isinstance(result, BaseException):
+                failed += 1
+                first_error = first_error or (f"{type(result).__name__}: "
+                                              f"{str(result) or f'no snapshot within {connect_timeout:g} s'}")
+            else:
+                clients.append(sio)
+    return clients, failed, first_error
 
 
 def worker_main(conn, wid: int, url: str, auth: dict, n: int, batch: int, connect_timeout: float,
@@ -321,7 +479,9 @@ async def _worker(conn, wid, url, auth, n, batch, connect_timeout, ramp_timeout,
 
     async def connect_one(sio, got, index):
         async def attempt():
-            await sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=connect_timeout)
+            # each client its own sticky value, so that nginx spreads them over the workers
+            await sio.connect(url, auth=auth, headers=sticky_header(), transports=["websocket"],
+                              wait_timeout=connect_timeout)
             await got.wait()
             if heartbeat_ms:
                 await introduce(sio, sio.snap, index)
@@ -337,21 +497,10 @@ async def _worker(conn, wid, url, auth, n, batch, connect_timeout, ramp_timeout,
         connected_at.append(time.time())
 
     started = time.monotonic()
-    failed, first_error = 0, None
-    for start in range(0, n, batch):
-        if time.monotonic() - started > ramp_timeout:
-            failed += n - start
-            first_error = first_error or f"ramp timeout after {start} clients"
-            break
-        group = [make_client() for _ in range(min(batch, n - start))]
-        results = await asyncio.gather(*(connect_one(s, g, first_index + start + j) for j, (s, g) in enumerate(group)),
-                                       return_exceptions=True)
-        for (sio, got), result in zip(group, results):
-            if isinstance(result, BaseException):
-                failed += 1
-                first_error = first_error or f"{type(result).__name__}: {result}"
-            else:
-                clients.append(sio)
+    connected, failed, first_error = await connect_batches(
+        make_client, lambda sio, got, i: connect_one(sio, got, first_index + i), n, batch, connect_timeout,
+        ramp_timeout)
+    clients += connected
     # Harness noise: a full collection over 500 clients' objects stalls a worker for 100s of ms (seen:
     # up to 450 ms, both workers at once). Freeze what the ramp made and keep the collector off while
     # measuring; the few cycles made per step wait for the end of the phase. Servers are left as they are.
@@ -413,6 +562,21 @@ async def set_link_policy(url: str, token: str, beat_interval_ms: int, timeout: 
     return ack
 
 
+async def warm_up(url: str, auth: dict, timeout: float) -> None:
+    """One short-lived receiver: connect, take the snapshot, leave. The first connection's one-off costs
+    (lazy imports, caches, pools) then sit in the idle RSS, not in the per-client figure."""
+    import socketio
+
+    sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
+    snap = asyncio.get_running_loop().create_future()
+    sio.on("snapshot", lambda data: snap.done() or snap.set_result(data))
+    try:
+        await asyncio.wait_for(sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=timeout), timeout)
+        await asyncio.wait_for(snap, timeout)
+    finally:
+        await sio.disconnect()
+
+
 def beat_figures(beats: list[tuple], since: float, until: float) -> dict:
     """Heartbeats sent in [since, until): ack round trips (p50/p99/max), unanswered, states in the acks."""
     window = [b for b in beats if since <= b[0] < until]
@@ -440,44 +604,44 @@ def slow_bursts(beats: list[tuple], since: float, until: float, slow_ms: float =
     return [b[:3] for b in bursts]
 
 
-async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
+async def run_phase(kind: str, n: int, args, hb: int = 0, make_server=None) -> dict:
+    """One phase against a fresh server of `kind`, or the one `make_server(workdir)` gives (a product
+    server; bench/workers.py passes deployments of several workers behind nginx)."""
     import socketio
 
     workdir = Path(tempfile.mkdtemp(prefix=f"fanout-{kind}-{n}-"))
-    server = Server(kind, workdir, gc_log=args.server_gc_log)
+    server = make_server(workdir) if make_server else \
+        Server(kind, workdir, gc_log=args.server_gc_log, node_modules=args.node_modules)
+    product = getattr(server, "product", True)
     procs, conns, op = [], [], None
     result = {"kind": kind, "n": n, "hb": hb}
     loop = asyncio.get_running_loop()
     try:
         t0 = time.monotonic()
         server.start()
-        op_token, rx_token = server.token("dieuhanh"), server.token("xem")
+        op_token, rx_token = issue_token(server, "dieuhanh"), issue_token(server, "xem")
         result["start_s"] = time.monotonic() - t0
-        if hb and kind == "diemcau":
+        if hb and product:
             await set_link_policy(server.url, op_token, hb, args.connect_timeout)
+        await warm_up(server.url, {"token": rx_token, "event": EVENT}, args.connect_timeout)
+        await asyncio.sleep(args.rss_settle_s)
+        result["rss0_kib"] = server_rss_kib(server)
 
-        k = max(1, min(args.procs, n))
-        shares = [n // k + (1 if i < n % k else 0) for i in range(k)]
-        ctx = mp.get_context("spawn")
+        k, shares = split(n, args.procs)
         inbox: asyncio.Queue = asyncio.Queue()
         done = defaultdict(set)
         done_event = defaultdict(asyncio.Event)
 
-        def on_readable(c):
-            try:
-                msg = c.recv()
-            except (EOFError, OSError):
-                loop.remove_reader(c.fileno())
-                return
-            if msg[0] == "done":
-                done[msg[2]].add(msg[1])
-                if len(done[msg[2]]) == k:
-                    done_event[msg[2]].set()
-            else:
-                inbox.put_nowait(msg)
+        def on_done(msg) -> bool:
+            if msg[0] != "done":
+                return False
+            done[msg[2]].add(msg[1])
+            if len(done[msg[2]]) == k:
+                done_event[msg[2]].set()
+            return True
 
         batch = max(1, args.batch // k)
-        start_workers(ctx, loop, on_readable, shares, procs, conns, lambda wid, share: (
+        start_workers(loop, inbox, shares, procs, conns, on_message=on_done, worker_args=lambda wid, share: (
             wid, server.url, {"token": rx_token, "event": EVENT}, share, batch, args.connect_timeout,
             args.ramp_timeout, not args.client_gc, hb, sum(shares[:wid])))
 
@@ -487,6 +651,9 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
         result["ramp_s"] = max((r[2] for r in ready.values()), default=None)
         errors = [r[3] for r in ready.values() if r[3]]
         result["connect_error"] = errors[0] if errors else None
+        await asyncio.sleep(args.rss_settle_s)
+        result["rss_kib"] = server_rss_kib(server)
+        result["threads"] = server_threads(server)
 
         # the operator: one more connection, not counted among the N receivers
         op = socketio.AsyncClient(reconnection=False, handle_sigint=False)
@@ -518,9 +685,9 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
             # Idle but beating: no command for --idle-s; the server's and the clients' CPU over that window.
             await asyncio.sleep(args.settle_s)
             idle_from, links_from = time.time(), len(links_seen)
-            cpu0, ccpu0 = cpu_ms(server.proc.pid), sum(cpu_ms(p.pid) or 0 for p in procs)
+            cpu0, ccpu0 = server_cpu_ms(server), sum(cpu_ms(p.pid) or 0 for p in procs)
             await asyncio.sleep(args.idle_s)
-            cpu1, ccpu1 = cpu_ms(server.proc.pid), sum(cpu_ms(p.pid) or 0 for p in procs)
+            cpu1, ccpu1 = server_cpu_ms(server), sum(cpu_ms(p.pid) or 0 for p in procs)
             idle_to = time.time()
             result["idle_window"] = (idle_from, idle_to)
             if cpu0 is not None and cpu1 is not None:
@@ -540,7 +707,7 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
         steps_wall_from = time.time()
         for i in range(args.warmup + args.steps):
             if i == args.warmup:
-                cpu_server = cpu_ms(server.proc.pid)
+                cpu_server = server_cpu_ms(server)
                 steps_wall_from = time.time()
                 cpu_clients = sum(cpu_ms(p.pid) or 0 for p in procs)
                 phase_started = time.monotonic()
@@ -574,14 +741,15 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
         steps_done = len(measured)
         steps_wall_to = time.time()
         if cpu_server is not None and steps_done:
-            result["server_cpu_ms_per_step"] = ((cpu_ms(server.proc.pid) or 0) - cpu_server) / steps_done
+            result["server_cpu_ms_per_step"] = ((server_cpu_ms(server) or 0) - cpu_server) / steps_done
             result["clients_cpu_ms_per_step"] = (sum(cpu_ms(p.pid) or 0 for p in procs) - cpu_clients) / steps_done
             result["steps_wall_s"] = time.monotonic() - phase_started
-            if args.server_gc_log:
+            if getattr(server, "gc_log", None) and kind != "node":       # the probe is Python's
                 pauses = server.gc_pauses(steps_wall_from, time.time())
                 result["server_gc2"] = {"count": len(pauses), "max_ms": max(pauses, default=None),
                                         "total_ms": round(sum(pauses), 1)}
         await asyncio.sleep(args.grace)
+        result["rss_after_steps_kib"] = server_rss_kib(server)
 
         for c in conns:
             c.send(("finish", measured))
@@ -610,11 +778,11 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
             result["first_hello_error"] = next((r[0]["first_hello_error"] for r in results.values()
                                                 if r[0]["first_hello_error"]), None)
             result["beat_intervals"] = sorted({i for r in results.values() for i in r[0]["beat_intervals"]})
-        if args.server_gc_log and "idle_window" in result:
+        if getattr(server, "gc_log", None) and "idle_window" in result:
             # full collections in the idle window: [seconds into it (at their end), pause ms]
             since, until = result["idle_window"]
             rows = [line.split() for line in server.gc_log.read_text().splitlines() if line.strip()] \
-                if server.gc_log and server.gc_log.exists() else []
+                if server.gc_log.exists() else []
             result["idle_server_gc2"] = [[round(float(at) - since, 2), round(float(ms), 1)] for at, ms in rows
                                          if since <= float(at) <= until]
         expected = result["connected"] * len(measured)
@@ -637,14 +805,11 @@ async def run_phase(kind: str, n: int, args, hb: int = 0) -> dict:
             except Exception:  # noqa: BLE001
                 pass
         stop_workers(loop, conns, procs)
-        if server.proc and server.proc.poll() is not None and "error" not in result:
-            result["error"] = f"server exited with {server.proc.returncode}"
+        if server.exited() and "error" not in result:
+            result["error"] = server.exited()
             result["server_log"] = server.log_tail()
         server.stop()
-        log = server.log_tail(1_000_000)
-        if "Traceback" in log:
-            result["server_tracebacks"] = log.count("Traceback")
-            result["server_log"] = log[log.index("Traceback"):][:3000]
+        log_findings(server, result)
         shutil.rmtree(workdir, ignore_errors=True)
     return result
 
@@ -812,71 +977,115 @@ def machine() -> str:
             f"{platform.release()} · Python {platform.python_version()} · " + ", ".join(versions))
 
 
+def ratio(a, b) -> str:
+    return "–" if a is None or not b else f"×{a / b:.2f}"
+
+
+def error_notes(r: dict, label: str, keys=("error", "connect_error")) -> list[str]:
+    """The incident lines every benchmark writes: its errors, and the tracebacks in the server's log."""
+    notes = [f"- {label}: {key.replace('_', ' ')}: {r[key]}" for key in keys if r.get(key)]
+    if r.get("server_tracebacks"):
+        notes.append(f"- {label}: {r['server_tracebacks']} tracebacks in the server log; its exception lines "
+                     "(chained ones too) are: "
+                     + "; ".join(f"{count} × `{line}`" for count, line in r.get("server_exceptions", [])[:3]))
+    return notes
+
+
+def command_notes(r: dict, label: str, args) -> list[str]:
+    notes = []
+    if r.get("command_error_count"):
+        notes.append(f"- {label}: {r['command_error_count']} refused commands, e.g. {r['command_errors'][0]}")
+    if r.get("step_timeouts"):
+        notes.append(f"- {label}: {r['step_timeouts']} steps hit the {args.step_timeout:g} s step timeout")
+    return notes
+
+
+def incidents(results: list[dict], args) -> list[str]:
+    notes = []
+    for r in results:
+        label = f"{LABEL[r['kind']]}, N={r['n']}"
+        notes += error_notes(r, label)
+        if r.get("connect_failed"):
+            notes.append(f"- {label}: {r['connect_failed']} of {r['n']} receivers did not connect")
+        notes += command_notes(r, label, args)
+        if r.get("disconnects"):
+            notes.append(f"- {label}: {r['disconnects']} receivers were disconnected after their snapshot "
+                         "(during the ramp or the steps)")
+    return notes
+
+
 def markdown(results: list[dict], args, command: str, profile: dict | None, started: float) -> str:
     by = {(r["kind"], r["n"]): r for r in results}
     gc_cols = any("server_gc2" in r for r in results)
+    kinds = [k for k in KINDS if k in args.servers]
 
     def gc_cell(g):
         return " – |" if not g else f" {g['count']}, max {fmt(g['max_ms'])} ms |"
 
     sizes = sorted({r["n"] for r in results})
     lines = [SECTION, "",
-             "Latency from an accepted command to its receipt at N connected clients, against a bare "
-             "python-socketio server that only broadcasts (bench/bare_server.py, the library's own floor), "
-             "in the same run. Latency = receiver's `time.time()` in its `patch` handler − the patch's "
-             "`server_time` (the server's clock at acceptance; same machine). "
+             "Latency from an accepted command to its receipt at N connected clients, side by side in one run "
+             "with the same clients: " + ", ".join(f"{LABEL[k]} ({SERVER_NOTE[k]})" for k in kinds) + ". "
+             "Latency = receiver's `time.time()` in its `patch` handler − the patch's `server_time` (the "
+             "server's clock at acceptance, whole ms; same machine). "
              f"{args.steps} commands per phase after {args.warmup} warm-up ones, each sent once all N have "
              "the previous patch; the command is `goto` alternating items 0 and 1 (each an accepted change "
-             "of the shared cursor). Receivers: asyncio `socketio.AsyncClient`, websocket transport, "
+             "of the shared cursor; the bare servers just bump a revision). Receivers: asyncio "
+             "`socketio.AsyncClient`, websocket transport, "
              f"over {args.procs} client processes on the same machine; one more connection is the operator. "
-             "Fresh server and instance directory per phase.", "",
-             "The receivers share the machine's CPUs with the server, so at N = 300 and 1000 the absolute "
-             "figures include the clients' own queueing (see clients CPU / step); what the product adds is the "
-             "gap between the two columns. The client processes' garbage collector is frozen and off while "
-             "measuring (its full collections were harness noise); the servers' is untouched, and one full "
-             "collection in a server holding 1000 connections stalls it for 100–150 ms: that is most of p99 "
-             "and max at N = 1000 (`--server-gc-log` shows it).", "",
+             "Fresh server and instance directory per phase."
+             + (f" Reference: {args.node_versions}, installed from the npm registry into a temporary folder at "
+                "run time." if args.node_versions else ""), "",
+             "The receivers share the machine's CPUs with the server, so at large N the absolute figures "
+             "include the clients' own queueing (see clients CPU / step); the ratios compare servers under the "
+             "same load. The client processes' garbage collector is frozen and off while measuring (its full "
+             "collections were harness noise); the servers' is untouched (`--server-gc-log` logs the Python "
+             "servers' full collections). ÷ Node and ÷ bare: this row's p50 (p99) divided by the Node.js "
+             "reference's (the bare python-socketio server's) at the same N; only where both had all N "
+             "receivers connected (a phase that connected fewer measured fewer receivers).", "",
              f"Command: `{command}`", "",
-             f"Machine: {machine()}.", "",
+             f"Machine: {machine()}" + (f"; {args.node_versions}" if args.node_versions else "") + ".", "",
              f"Run: {time.strftime('%Y-%m-%d %H:%M %Z')}, {time.monotonic() - started:.0f} s in all.", "",
-             "| N | Điểm Cầu p50 | bare p50 | Điểm Cầu p99 | bare p99 | Điểm Cầu max | bare max | missed (ĐC / bare) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| N | server | connected | p50 | p99 | max | missed | p50 ÷ Node | p99 ÷ Node | p50 ÷ bare | p99 ÷ bare |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    def whole(r):           # ratios only between phases where all N connected
+        return r if r.get("connected") == r.get("n") else {}
+
     for n in sizes:
-        a, b = by.get(("diemcau", n), {}), by.get(("bare", n), {})
-        lines.append(f"| {n} | {fmt(a.get('p50'))} ms | {fmt(b.get('p50'))} ms | {fmt(a.get('p99'))} ms | "
-                     f"{fmt(b.get('p99'))} ms | {fmt(a.get('max'))} ms | {fmt(b.get('max'))} ms | "
-                     f"{a.get('missed', '–')} / {b.get('missed', '–')} |")
+        node, bare = whole(by.get(("node", n), {})), whole(by.get(("bare", n), {}))
+        for kind in kinds:
+            r = by.get((kind, n))
+            if not r:
+                continue
+            w = whole(r)
+            lines.append(
+                f"| {n} | {LABEL[kind]} | {r.get('connected', '–')}/{n} | {fmt(r.get('p50'))} ms | "
+                f"{fmt(r.get('p99'))} ms | {fmt(r.get('max'))} ms | {r.get('missed', '–')} | "
+                f"{ratio(w.get('p50'), node.get('p50'))} | {ratio(w.get('p99'), node.get('p99'))} | "
+                f"{ratio(w.get('p50'), bare.get('p50'))} | {ratio(w.get('p99'), bare.get('p99'))} |"
+                + (" *error, see below* |" if r.get("error") and r.get("p50") is None else ""))
+    ours = [(n, whole(by.get(("diemcau", n), {})), whole(by.get(("node", n), {})), whole(by.get(("bare", n), {})))
+            for n in sizes]
+    if any(a.get("p50") and (b.get("p50") or c.get("p50")) for _n, a, b, c in ours):
+        lines += ["", f"{LABEL['diemcau']} against the references, p50 / p99: "
+                  + "; ".join(f"N = {n}: ÷ Node {ratio(a.get('p50'), b.get('p50'))} / {ratio(a.get('p99'), b.get('p99'))}, "
+                              f"÷ bare {ratio(a.get('p50'), c.get('p50'))} / {ratio(a.get('p99'), c.get('p99'))}"
+                              for n, a, b, c in ours) + "."]
     lines += ["", "Per phase:", "",
-              "| N | server | connected | receipts | ramp | ack RTT p50 | send→last receipt p50 | "
+              "| N | server | receipts | ramp | ack RTT p50 | send→last receipt p50 | "
               "server CPU / step | clients CPU / step | patch size |" + (" server full GCs |" if gc_cols else ""),
-              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---|" if gc_cols else "")]
+              "|---:|---|---:|---:|---:|---:|---:|---:|---:|" + ("---|" if gc_cols else "")]
     for n in sizes:
-        for kind in KINDS:
+        for kind in kinds:
             r = by.get((kind, n))
             if not r:
                 continue
             lines.append(
-                f"| {n} | {LABEL[kind]} | {r.get('connected', '–')} | {r.get('receipts', '–')}/{r.get('expected', '–')} | "
+                f"| {n} | {LABEL[kind]} | {r.get('receipts', '–')}/{r.get('expected', '–')} | "
                 f"{fmt(r.get('ramp_s'))} s | {fmt(r.get('ack_p50'))} ms | {fmt(r.get('step_p50'))} ms | "
                 f"{fmt(r.get('server_cpu_ms_per_step'))} ms | {fmt(r.get('clients_cpu_ms_per_step'))} ms | "
                 f"{r.get('patch_bytes', '–')} B |" + (gc_cell(r.get("server_gc2")) if gc_cols else ""))
-    notes = []
-    for r in results:
-        for key in ("error", "connect_error"):
-            if r.get(key):
-                notes.append(f"- {LABEL[r['kind']]}, N={r['n']}: {key.replace('_', ' ')}: {r[key]}")
-        if r.get("command_error_count"):
-            notes.append(f"- {LABEL[r['kind']]}, N={r['n']}: {r['command_error_count']} refused commands, "
-                         f"e.g. {r['command_errors'][0]}")
-        if r.get("step_timeouts"):
-            notes.append(f"- {LABEL[r['kind']]}, N={r['n']}: {r['step_timeouts']} steps hit the "
-                         f"{args.step_timeout:g} s step timeout")
-        if r.get("server_tracebacks"):
-            first = r["server_log"].strip().splitlines()[-1][:200]
-            notes.append(f"- {LABEL[r['kind']]}, N={r['n']}: {r['server_tracebacks']} tracebacks in the server "
-                         f"log, e.g. {first}")
-        if r.get("disconnects"):
-            notes.append(f"- {LABEL[r['kind']]}, N={r['n']}: {r['disconnects']} receivers disconnected mid-run")
+    notes = incidents(results, args)
     if notes:
         lines += ["", "Incidents:", "", *notes]
     if profile:
@@ -887,6 +1096,53 @@ def markdown(results: list[dict], args, command: str, profile: dict | None, star
                       "user, compare-and-set, state and programme loads: not in the latency above) and "
                       f"{fmt(profile['stamp_to_publish_p50'], 2)} ms p50 / {fmt(profile['stamp_to_publish_p99'], 2)} "
                       "ms p99 from the stamp to the broadcast (transition, cue-log row, COMMIT, patch: inside it)."]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_memory(results: list[dict], args, command: str, started: float) -> str:
+    """The section "Memory per connected client", from the fan-out phases' RSS samples."""
+    by = {(r["kind"], r["n"]): r for r in results}
+    kinds = [k for k in KINDS if k in args.servers]
+    sizes = sorted({r["n"] for r in results})
+
+    def per_client(r):      # only where all N connected: otherwise the RSS holds the failed ones' leftovers
+        if r.get("rss_kib") is None or r.get("rss0_kib") is None or r.get("connected") != r["n"]:
+            return None
+        return (r["rss_kib"] - r["rss0_kib"]) / r["connected"]
+
+    lines = [MEMORY_SECTION, "",
+             "Resident memory of the server process per connected client, from the phases of the fan-out run "
+             f"above (same command, same run). RSS = VmRSS from /proc/<pid>/status. Idle: the fresh server after "
+             f"one short-lived receiver connected, took its snapshot and left (the first connection's one-off "
+             f"costs), {args.rss_settle_s:g} s later. With N: {args.rss_settle_s:g} s after all N receivers "
+             "(websocket, snapshot received) are connected, before the operator and the steps; after the steps: "
+             "once the steps are done, still with N. Per client = (RSS with N − RSS idle) / N connected. The "
+             "Python servers' garbage collector runs when it likes, and freed memory is not always returned to "
+             "the system, so this is what a server needs to hold N clients, garbage of the connect burst "
+             "included. Threads: the server process's threads with N connected (/proc). Where not all N "
+             "connected, no per-client figure.", "",
+             f"Command: `{command}`", "",
+             f"Machine: {machine()}" + (f"; {args.node_versions}" if args.node_versions else "") + ".", "",
+             f"Run: {time.strftime('%Y-%m-%d %H:%M %Z')}.", "",
+             "| N | server | connected | RSS idle | RSS with N | RSS after the steps | per client | ÷ Node | threads |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        node = per_client(by.get(("node", n), {}))
+        for kind in kinds:
+            r = by.get((kind, n))
+            if not r:
+                continue
+            pc = per_client(r)
+
+            def mib(key):
+                return "–" if r.get(key) is None else f"{r[key] / 1024:.1f} MiB"
+            lines.append(f"| {n} | {LABEL[kind]} | {r.get('connected', '–')}/{n} | {mib('rss0_kib')} | "
+                         f"{mib('rss_kib')} | {mib('rss_after_steps_kib')} | "
+                         f"{'–' if pc is None else f'{pc:.1f} KiB'} | {ratio(pc, node)} | "
+                         f"{r.get('threads', '–')} |")
+    errors = [f"- {LABEL[r['kind']]}, N={r['n']}: {r['error']}" for r in results if r.get("error")]
+    if errors:
+        lines += ["", "Phases that did not finish (their RSS, if any, is from before the failure):", "", *errors]
     return "\n".join(lines) + "\n"
 
 
@@ -1014,9 +1270,7 @@ def markdown_links(results: list[dict], args, command: str, lprofile: list[dict]
     notes = []
     for r in results:
         label = f"{LABEL[r['kind']]}, N={r['n']}, " + (f"heartbeats {r.get('hb')} ms" if r.get("hb") else "no heartbeats")
-        for key in ("error", "connect_error", "first_hello_error", "operator_hello_error"):
-            if r.get(key):
-                notes.append(f"- {label}: {key.replace('_', ' ')}: {r[key]}")
+        notes += error_notes(r, label, ("error", "connect_error", "first_hello_error", "operator_hello_error"))
         if r.get("hello_errors"):
             notes.append(f"- {label}: {r['hello_errors']} refused `hello`s")
         if r.get("hb") and r.get("beat_intervals") and r["beat_intervals"] != [r["hb"]]:
@@ -1024,13 +1278,7 @@ def markdown_links(results: list[dict], args, command: str, lprofile: list[dict]
         for window in ("beats_idle", "beats_steps"):
             if (r.get(window) or {}).get("unanswered"):
                 notes.append(f"- {label}: {r[window]['unanswered']} heartbeats unanswered ({window[6:]})")
-        if r.get("command_error_count"):
-            notes.append(f"- {label}: {r['command_error_count']} refused commands, e.g. {r['command_errors'][0]}")
-        if r.get("step_timeouts"):
-            notes.append(f"- {label}: {r['step_timeouts']} steps hit the {args.step_timeout:g} s step timeout")
-        if r.get("server_tracebacks"):
-            first = r["server_log"].strip().splitlines()[-1][:200]
-            notes.append(f"- {label}: {r['server_tracebacks']} tracebacks in the server log, e.g. {first}")
+        notes += command_notes(r, label, args)
         if r.get("disconnects"):
             notes.append(f"- {label}: {r['disconnects']} receivers disconnected mid-run")
         if r.get("missed"):
@@ -1073,6 +1321,8 @@ async def main_async(args) -> list[dict]:
                     pass
                 r = {"kind": kind, "n": n, "hb": hb, "error": f"phase timeout ({args.phase_timeout:g} s)"}
             extra = ""
+            if r.get("rss_kib") and r.get("rss0_kib"):
+                extra += f", RSS {r['rss0_kib'] / 1024:.0f} → {r['rss_kib'] / 1024:.0f} MiB"
             if "idle_server_cpu_ms_per_s" in r:
                 extra += f", idle server CPU {fmt(r['idle_server_cpu_ms_per_s'])} ms/s"
             if r.get("beats_all"):
@@ -1086,12 +1336,15 @@ async def main_async(args) -> list[dict]:
     return results
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="30,300,1000", help="numbers of receiving clients (default 30,300,1000)")
+    parser.add_argument("--sizes", default="30,300,1000,3000",
+                        help="numbers of receiving clients (default 30,300,1000,3000)")
     parser.add_argument("--steps", type=int, default=50, help="measured commands per phase")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured commands first")
-    parser.add_argument("--servers", default="diemcau,bare", help="which servers, in order")
+    parser.add_argument("--servers", default=",".join(KINDS),
+                        help=f"which servers, in order (default {','.join(KINDS)}; node installs {NODE_PACKAGE} "
+                             "from the npm registry into a temporary folder)")
     parser.add_argument("--procs", type=int, default=2, help="client processes")
     parser.add_argument("--batch", type=int, default=40, help="connections in flight while ramping (all processes)")
     parser.add_argument("--connect-timeout", type=float, default=20)
@@ -1121,10 +1374,12 @@ def main() -> None:
     parser.add_argument("--links-profile", type=int, default=30, metavar="REPEATS",
                         help="with heartbeats: also time the ticker's rating and `links` payload in-process "
                              "at each N (0: skip)")
+    parser.add_argument("--rss-settle-s", type=float, default=1.0,
+                        help="wait before each RSS sample (idle after the warm-up connection, and with N)")
     parser.add_argument("--markdown", type=Path, default=None,
-                        help="write/replace the section in this file (e.g. docs/benchmarks.md)")
+                        help="write/replace the sections in this file (e.g. docs/benchmarks.md)")
     parser.add_argument("--json", type=Path, default=None, help="also dump raw results here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     try:
@@ -1138,30 +1393,43 @@ def main() -> None:
         args.idle_s = 10.0 if heartbeats else 0.0
     if any(s not in KINDS for s in args.servers):
         parser.error(f"--servers: choose from {', '.join(KINDS)}")
+    args.node_modules = args.node_versions = None          # main() fills them when Node runs
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    heartbeats = any(args.heartbeat_ms)
     raise_fd_limit(4 * max(args.sizes) + 1024)     # the servers inherit it
 
     started = time.monotonic()
     command = ".venv/bin/python bench/fanout.py " + " ".join(sys.argv[1:])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # run the finally blocks: stop servers
-    results = asyncio.run(main_async(args))
+    with node_socketio("node" in args.servers) as (args.node_modules, args.node_versions):
+        results = asyncio.run(main_async(args))
     profile = lprofile = None
     if heartbeats:
         if args.links_profile:
             points = next((r["points"] for r in results if r.get("points")), 8)
             lprofile = links_profile(args.sizes, max(args.heartbeat_ms), points, args.links_profile)
-            if "diemcau" in args.servers:
+            if any(k.startswith("diemcau") for k in args.servers):
                 lprofile[0]["dispatch"] = beat_dispatch_profile(100 * args.links_profile)
         section = markdown_links(results, args, command, lprofile, started)
     else:
-        if args.service_profile and "diemcau" in args.servers:
+        if args.service_profile and any(k.startswith("diemcau") for k in args.servers):
             profile = service_profile(args.service_profile)
         section = markdown(results, args, command, profile, started)
     print(section)
     if args.json:
         args.json.write_text(json.dumps({"results": results, "service_profile": profile, "links_profile": lprofile},
                                         indent=2, ensure_ascii=False, default=str))
+    memory = None if heartbeats else markdown_memory(results, args, command, started)
+    if memory:
+        print(memory)
     if args.markdown:
         write_section(args.markdown, section, LINKS_SECTION if heartbeats else SECTION)
+        if memory:
+            write_section(args.markdown, memory, MEMORY_SECTION)
         print(f"[fanout] wrote {args.markdown}", file=sys.stderr)
 
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import Flask, g, has_request_context, request, session
 
 from . import checkin_sockets, sockets  # noqa: F401  registers the handlers before any init_app (re-bound each time)
-from .config import ROOT, Settings
+from .config import ROOT, STICKY_COOKIE, Settings
 from .db import Database
 from .extensions import babel, socketio
 from .i18n import LANGUAGES
@@ -42,17 +43,19 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=_locale)     # before the demo: its services translate their texts
     db = Database(settings.database_url)
-    db.upgrade()
     app.extensions["diemcau.db"] = db
-    if settings.load_demo:
-        from .demo import demo_awards, demo_delegates, demo_logins, load_reference_event
-        with db.session() as s, app.app_context():
-            event = load_reference_event(s)
-            demo_delegates(s, event)
-            demo_awards(s, event)
-            app.config["DEMO_LOGINS"] = demo_logins(s, event, settings.instance_dir)
+    with db.setup_lock():
+        db.upgrade()
+        if settings.load_demo:
+            from .demo import demo_awards, demo_delegates, demo_logins, load_reference_event
+            with db.session() as s, app.app_context():
+                event = load_reference_event(s)
+                demo_delegates(s, event)
+                demo_awards(s, event)
+                app.config["DEMO_LOGINS"] = demo_logins(s, event, settings.instance_dir)
 
     socketio.init_app(app, async_mode=settings.async_mode, message_queue=settings.message_queue,
+                      channel=settings.channel,
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
 
     from .realtime import init_realtime
@@ -64,6 +67,12 @@ def create_app(settings: Settings | None = None) -> Flask:
                       nominations.bp, awards.bp, report.bp):
         app.register_blueprint(blueprint)
     auth.init_app(app)
+
+    @app.after_request
+    def _sticky(response):
+        if STICKY_COOKIE not in request.cookies:     # the page sets it; its socket then carries it
+            response.set_cookie(STICKY_COOKIE, secrets.token_urlsafe(12), httponly=True, samesite="Lax")
+        return response
 
     @app.teardown_appcontext
     def _close_session(_exc):

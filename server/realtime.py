@@ -1,8 +1,9 @@
 """Publishing: what a service changed goes to every screen of the event, as a patch with its revision.
 
-Also the ticker of each server process: it rates the links of the screens connected here, sends the
-control rooms their grid of tiles and list of screens, records link samples, and closes roll calls
-whose time is up.
+Also the ticker of each server process: it shares the links of the screens connected here with the
+other workers (server/link_board.py), rates every point, sends the control rooms connected here their
+grid of tiles and list of screens, and, on the leading worker only, records link samples and closes
+roll calls whose time is up.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import time
 
 from flask import Flask, current_app
 
-from .extensions import socketio
 from sqlalchemy import select
 
+from .extensions import socketio
+from .link_board import make_board
 from .models import Award, BridgePoint, to_ms, utcnow
 from .services import attendance, link_health, roll_calls
 from .services.check_in import checked_in
@@ -69,7 +71,9 @@ def _on_checked_in(event_id: int, *, session, result: dict, scan) -> None:
 
 
 def init_realtime(app: Flask) -> None:
-    app.extensions["diemcau.links"] = link_health.LinkMonitor()
+    settings = app.config["DIEMCAU"]
+    app.extensions["diemcau.links"] = link_health.LinkMonitor(worker=settings.worker)
+    app.extensions["diemcau.board"] = make_board(settings)
     show_changed.connect(_on_show_changed, weak=False)
     checked_in.connect(_on_checked_in, weak=False)
 
@@ -78,6 +82,9 @@ class Ticker:
     def __init__(self, app: Flask):
         self.app = app
         self.monitor: link_health.LinkMonitor = app.extensions["diemcau.links"]
+        self.board = app.extensions["diemcau.board"]
+        self.leading = True
+        self.board_down = False
         self.policies: dict[int, link_health.Policy] = {}
         self.points: dict[int, list[int]] = {}
         self._policies_at = self._tiles_at = self._roll_calls_at = -1e9
@@ -90,8 +97,24 @@ class Ticker:
             except Exception:                       # the ticker must outlive any one bad tick
                 log.exception("link ticker failed")
 
+    def share(self, now: float) -> None:
+        """Post our screens, take the other workers'. A board that cannot be reached leaves this
+        worker rating what it hears itself, and not leading, until it is back."""
+        wall = to_ms(utcnow())
+        try:
+            self.board.post(self.monitor.export(now, wall), wall)
+            self.monitor.take_remote(self.board.remote(self.monitor.event_ids(), wall), now, wall)
+            self.leading = self.board.leader()
+        except Exception as exc:
+            if not self.board_down:                        # once per outage, not four times a second
+                log.warning("link board unreachable: %s", exc)
+            self.board_down, self.leading = True, False
+        else:
+            self.board_down = False
+
     def tick(self, now: float) -> None:
         db = self.app.extensions["diemcau.db"]
+        self.share(now)
         with db.session() as s:
             events = self.monitor.event_ids()
             if now - self._policies_at >= POLICY_EVERY_S or events - set(self.policies):
@@ -102,6 +125,8 @@ class Ticker:
             if changed or now - self._tiles_at >= TILES_EVERY_S:
                 self._send_tiles(now)
                 self._tiles_at = now
+            if not self.leading:
+                return
             samples = self.monitor.samples_due(now, SAMPLE_EVERY_S, self.policies)
             if samples:
                 link_health.record_samples(s, samples, utcnow())
@@ -119,7 +144,7 @@ class Ticker:
                 "server_time": wall,
                 "tiles": [self.monitor.tile(event_id, p, now, wall, policy) for p in ids],
                 "screens": self.monitor.screens(event_id, now, wall, policy),
-            }, to=control_room(event_id))
+            }, to=control_room(event_id), ignore_queue=True)   # every worker sends its own control rooms
 
 
 def start_ticker(app: Flask) -> None:

@@ -18,6 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("DIEMCAU_PORT", "5000")))
     serve.add_argument("--database-url", default=None, help="mặc định: SQLite trong thư mục instance/")
     serve.add_argument("--message-queue", default=None, help="vd. redis://127.0.0.1:6379/0 khi chạy nhiều tiến trình")
+    serve.add_argument("--channel", default=None,
+                       help="kênh trên hàng đợi tin nhắn, chung cho mọi tiến trình của một hệ thống (mặc định diemcau)")
+    serve.add_argument("--worker-name", default=None, help="tên tiến trình này (mặc định máy:cổng)")
     serve.add_argument("--async-mode", choices=["eventlet", "threading"],
                        default=os.environ.get("DIEMCAU_ASYNC_MODE", "eventlet"))
     serve.add_argument("--instance", default=None, help="thư mục dữ liệu (khóa bí mật, SQLite, mật khẩu demo)")
@@ -35,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="Companion")
     token.add_argument("--database-url", default=None)
+    migrate = sub.add_parser("migrate", help="nâng cấu trúc cơ sở dữ liệu lên bản mới nhất (Alembic), rồi thoát")
+    migrate.add_argument("--database-url", default=None)
     rep = sub.add_parser("report", help="xuất báo cáo sau hội nghị (XLSX, CSV, PDF) ra một thư mục")
     rep.add_argument("slug")
     rep.add_argument("--out", required=True, help="thư mục ghi tệp")
@@ -43,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("serve", "create-user", "issue-token", "report", "agent", "simulate", "-h", "--help")
+COMMANDS = ("serve", "migrate", "create-user", "issue-token", "report", "agent", "simulate", "-h", "--help")
 # The bridge-point side: plain python-socketio clients, no server and no async mode of their own.
 CLIENT_COMMANDS = {"agent": "sites.agent", "simulate": "sites.simulator"}
 
@@ -70,17 +75,41 @@ def _settings(args, **extra):
     return Settings(database_url=args.database_url or "", **extra)
 
 
+def _green_psycopg2() -> None:
+    """psycopg2 waits for PostgreSQL inside C, which would stop every green thread; with this wait
+    callback it hands the wait to eventlet's hub instead (psycopg2's documented hook for coroutines)."""
+    import psycopg2
+    from psycopg2 import extensions
+    from eventlet.hubs import trampoline
+
+    def wait(conn, timeout=None):
+        while True:
+            state = conn.poll()
+            if state == extensions.POLL_OK:
+                return
+            if state == extensions.POLL_READ:
+                trampoline(conn.fileno(), read=True)
+            elif state == extensions.POLL_WRITE:
+                trampoline(conn.fileno(), write=True)
+            else:
+                raise psycopg2.OperationalError(f"unexpected poll state {state!r}")
+
+    extensions.set_wait_callback(wait)
+
+
 def _serve(args) -> None:
     if args.async_mode == "eventlet":
         import warnings
         warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")   # known; DESIGN.md keeps a second mode
         import eventlet
         eventlet.monkey_patch()
+        _green_psycopg2()
     from .app import create_app
     from .extensions import socketio
 
     settings = _settings(args, message_queue=args.message_queue, async_mode=args.async_mode,
-                         load_demo=not args.no_demo)
+                         load_demo=not args.no_demo, channel=args.channel or "",
+                         worker=args.worker_name or os.environ.get("DIEMCAU_WORKER") or f"{args.host}:{args.port}")
     app = create_app(settings)
     from .realtime import start_ticker
     start_ticker(app)
@@ -105,7 +134,12 @@ def _print_welcome(app, host: str, port: int) -> None:
     from .models import Event
 
     base = f"http://{host}:{port}"
-    lines = [f"Điểm Cầu đang chạy tại {base}  ({app.config['DIEMCAU'].database_url.split('?')[0]})"]
+    from sqlalchemy.engine import make_url
+    settings = app.config["DIEMCAU"]
+    where = make_url(settings.database_url).render_as_string(hide_password=True).split("?")[0]
+    if settings.message_queue:
+        where += f", {make_url(settings.message_queue).render_as_string(hide_password=True)}"
+    lines = [f"Điểm Cầu đang chạy tại {base}  ({where}; tiến trình {settings.worker})"]
     with app.extensions["diemcau.db"].session() as s:
         for event in s.execute(select(Event)).scalars():
             lines.append(f"\n{event.title}")
@@ -142,7 +176,11 @@ def _admin_command(args) -> None:
     from .services.errors import ServiceError
 
     db = Database(_settings(args).database_url)
-    db.upgrade()
+    with db.setup_lock():
+        db.upgrade()
+    if args.cmd == "migrate":
+        print(f"Cơ sở dữ liệu đã ở bản mới nhất ({db.current_revision()}).")
+        return
     with db.session() as s:
         try:
             if args.cmd == "create-user":

@@ -11,7 +11,12 @@ import threading
 import time
 from typing import Callable
 
+import secrets
+
+import requests
 import socketio
+
+from server.config import STICKY_COOKIE
 
 
 class ShowFollower:
@@ -22,8 +27,11 @@ class ShowFollower:
 
     def __init__(self, url: str, event: str, token: str, *, name: str = "", reconnection: bool = True,
                  page: str | None = None, bridge_point_id: int | None = None, point_code: str | None = None,
-                 on_refused: Callable[[dict], None] | None = None):
+                 on_refused: Callable[[dict], None] | None = None, transports: tuple = ("websocket",)):
         self.url, self.event, self.token, self.name = url, event, token, name or event
+        # Long-polling (a proxy that refuses websockets) needs every request on one worker: the
+        # sticky value keeps this client on one through nginx, across its reconnections too.
+        self.transports, self.sticky = list(transports), secrets.token_urlsafe(12)
         self.page, self.bridge_point_id, self.point_code = page, bridge_point_id, point_code
         self.screen_id: str | None = None
         self.hello_ack: dict | None = None
@@ -41,7 +49,9 @@ class ShowFollower:
         self.snapshots = 0
         self.on_change: Callable[["ShowFollower"], None] | None = None
         self._cond = threading.Condition()
-        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.5,
+        http = requests.Session()        # every long-polling request carries the jar, not only the first
+        http.cookies.set(STICKY_COOKIE, self.sticky)
+        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.5, http_session=http,
                                    reconnection_delay_max=3, randomization_factor=0.5)
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._notify)
@@ -54,7 +64,7 @@ class ShowFollower:
     # --- connection ----------------------------------------------------------------------------
     def connect(self, timeout: float = 15) -> "ShowFollower":
         self.sio.connect(self.url, auth={"token": self.token, "event": self.event},
-                         transports=["websocket"], wait_timeout=timeout)
+                         transports=self.transports, wait_timeout=timeout)
         self.wait_for(lambda f: f.state is not None, timeout)
         return self
 

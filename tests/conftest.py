@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from tests.server_process import ServerProcess  # noqa: F401  (the live_server fixture and tests use it)
 
 IN_CI = os.environ.get("CI") == "true"
+# Debian's Chromium, never a downloaded browser; one Playwright driver for the whole session, shared
+# by tests/browser and tests/cluster (a second sync driver in the same thread is refused).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 
 def need(condition: bool, reason: str) -> None:
@@ -17,6 +23,26 @@ def need(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true and {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    need(CHROMIUM.exists(), f"Debian's Chromium is missing at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "the Python package playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def browser(playwright_driver):
+    """A headless Chromium per test. `launch()` gives it a fresh temporary profile (user data dir)
+    that Playwright deletes on close (Playwright refuses `--user-data-dir` among launch() args)."""
+    chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(autouse=True)

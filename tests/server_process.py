@@ -59,6 +59,23 @@ class ServerProcess:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
 
+    @property
+    def pids(self) -> list[int]:
+        """The server's processes (one here; a tests.deployment.Deployment has several)."""
+        return [self.proc.pid] if self.proc and self.proc.poll() is None else []
+
+    def exited(self) -> str | None:
+        """Why the server is no longer running, if it stopped on its own."""
+        if self.proc and self.proc.poll() is not None:
+            return f"server exited with {self.proc.returncode}"
+        return None
+
+    def log_tail(self, chars: int = 2000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()          # SIGKILL: no chance to tidy up, like a power cut

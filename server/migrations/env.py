@@ -3,8 +3,7 @@ line give the database with `alembic -x url=postgresql://…` or DIEMCAU_DATABAS
 import os
 
 from alembic import context
-from sqlalchemy import create_engine
-
+from server.db import make_engine
 from server.models import Base
 
 config = context.config
@@ -15,7 +14,7 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         url = context.get_x_argument(as_dictionary=True).get("url") or os.environ["DIEMCAU_DATABASE_URL"]
-        engine = create_engine(url)
+        engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite")

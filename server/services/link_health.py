@@ -6,6 +6,10 @@ beat, the beats it missed, the median round trip and the jitter, against the eve
 point is as good as its best screen, and a point whose screens all left turns lost once the
 threshold has passed. The monitor never reads a clock: every call is given `now` (seconds, monotonic),
 so tests drive it with their own clock.
+
+With several workers each monitor hears only its own screens; it exports them (`export`) and takes
+the other workers' (`take_remote`) through the link board (server/link_board.py), so every worker
+rates every point from all of its screens.
 """
 from __future__ import annotations
 
@@ -98,6 +102,22 @@ class Screen:
     beats: int = 0
     rtts: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
     state: str = "good"
+    worker: str = ""
+
+    def export(self, now: float, wall_ms: int) -> dict:
+        """The screen for the other workers, its times on the wall clock (their monotonic clocks differ)."""
+        return {"id": self.id, "event_id": self.event_id, "actor": self.actor, "page": self.page,
+                "bridge_point_id": self.bridge_point_id, "name": self.name, "seq": self.seq, "beats": self.beats,
+                "rtts": list(self.rtts), "connected_at": int(wall_ms - (now - self.connected_at) * 1000),
+                "last_beat": int(wall_ms - (now - self.last_beat) * 1000)}
+
+    @classmethod
+    def imported(cls, row: dict, worker: str, now: float, wall_ms: int) -> "Screen":
+        return cls(id=row["id"], sid="", event_id=row["event_id"], actor=row["actor"], page=row["page"],
+                   bridge_point_id=row["bridge_point_id"], name=row["name"], seq=row["seq"], beats=row["beats"],
+                   rtts=deque(row["rtts"], maxlen=WINDOW), worker=worker,
+                   connected_at=now - (wall_ms - row["connected_at"]) / 1000,
+                   last_beat=now - (wall_ms - row["last_beat"]) / 1000)
 
     def missed(self, now: float, policy: Policy) -> int:
         """Beats not heard since the last one, allowing half an interval of lateness."""
@@ -123,16 +143,18 @@ class PointLink:
 class LinkMonitor:
     """One per server process, for the screens connected to it."""
 
-    def __init__(self):
+    def __init__(self, worker: str = ""):
+        self.worker = worker
         self._lock = threading.Lock()
         self._screens: dict[str, Screen] = {}                    # by socket id
+        self._remote: list[Screen] = []                          # the other workers' screens, as last heard
         self._points: dict[tuple[int, int], PointLink] = {}
 
     # --- screens come, say who they are, beat, go -----------------------------------------------
     def connect(self, sid: str, event_id: int, actor: str, now: float) -> Screen:
         with self._lock:
             screen = Screen(id=secrets.token_hex(6), sid=sid, event_id=event_id, actor=actor,
-                            connected_at=now, last_beat=now)
+                            connected_at=now, last_beat=now, worker=self.worker)
             self._screens[sid] = screen
             return screen
 
@@ -164,6 +186,30 @@ class LinkMonitor:
         with self._lock:
             self._screens.pop(sid, None)
 
+    def export(self, now: float, wall_ms: int) -> dict[int, list[dict]]:
+        """This worker's screens by event, for the link board."""
+        with self._lock:
+            out: dict[int, list[dict]] = {}
+            for screen in self._screens.values():
+                out.setdefault(screen.event_id, []).append(screen.export(now, wall_ms))
+            return out
+
+    def take_remote(self, rows: list[tuple[str, dict]], now: float, wall_ms: int) -> None:
+        """The other workers' screens (worker, exported screen), replacing those heard before. Their
+        points count as heard from at their last beat, as if the screens were connected here."""
+        remote = [Screen.imported(row, worker, now, wall_ms) for worker, row in rows]
+        with self._lock:
+            self._remote = remote
+            for screen in remote:
+                if screen.bridge_point_id is None:
+                    continue
+                link = self._points.setdefault((screen.event_id, screen.bridge_point_id), PointLink())
+                if link.last_beat is None or screen.last_beat > link.last_beat:
+                    link.last_beat = screen.last_beat
+
+    def _all_screens(self) -> list[Screen]:
+        return [*self._screens.values(), *self._remote]
+
     def watched(self, event_id: int) -> bool:
         """Whether a control room of the event is connected here (no one to send the grid to otherwise)."""
         with self._lock:
@@ -171,7 +217,7 @@ class LinkMonitor:
 
     def event_ids(self) -> set[int]:
         with self._lock:
-            return {s.event_id for s in self._screens.values()} | {e for e, _p in self._points}
+            return {s.event_id for s in self._all_screens()} | {e for e, _p in self._points}
 
     # --- rating -----------------------------------------------------------------------------------
     def rate(self, now: float, policies: dict[int, Policy]) -> list[tuple[int, int, str, str]]:
@@ -179,7 +225,7 @@ class LinkMonitor:
         changes = []
         with self._lock:
             best: dict[tuple[int, int], str] = {}
-            for screen in self._screens.values():
+            for screen in self._all_screens():
                 screen.state = screen.rate(now, policies.get(screen.event_id, Policy()))
                 if screen.bridge_point_id is not None:
                     key = (screen.event_id, screen.bridge_point_id)
@@ -201,7 +247,7 @@ class LinkMonitor:
         return changes
 
     def _point_screens(self, event_id: int, point_id: int) -> list[Screen]:
-        return [s for s in self._screens.values() if s.event_id == event_id and s.bridge_point_id == point_id]
+        return [s for s in self._all_screens() if s.event_id == event_id and s.bridge_point_id == point_id]
 
     def tile(self, event_id: int, point_id: int, now: float, wall_ms: int, policy: Policy) -> dict:
         with self._lock:
@@ -217,12 +263,13 @@ class LinkMonitor:
     def screens(self, event_id: int, now: float, wall_ms: int, policy: Policy) -> list[dict]:
         with self._lock:
             rows = []
-            for s in self._screens.values():
+            for s in self._all_screens():
                 if s.event_id != event_id:
                     continue
                 median, jitter, _slow = _rate_rtts(s.rtts, policy)
                 rows.append({"id": s.id, "page": s.page, "bridge_point_id": s.bridge_point_id, "name": s.name,
                              "actor": s.actor, "state": s.state, "rtt_ms": median, "jitter_ms": jitter,
+                             "worker": s.worker,
                              "connected_at": int(wall_ms - (now - s.connected_at) * 1000),
                              "last_seen": int(wall_ms - (now - s.last_beat) * 1000)})
             return sorted(rows, key=lambda r: (r["bridge_point_id"] is None, r["bridge_point_id"] or 0, r["page"], r["id"]))

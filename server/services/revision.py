@@ -1,7 +1,8 @@
 """Every change of an event's live state goes through here: one revision, one cue-log row, one signal.
 
-Commands are serialised per event by an in-process lock and, across processes, by compare-and-set
-updates in the database, so two operators pressing Next at once move the show one step.
+Changes of one event are serialised by an in-process lock and, across worker processes, by a lock
+on the event's show-state row (PostgreSQL; SQLite has one writer anyway), and a cursor move is a
+compare-and-set, so two operators pressing Next at once, on any workers, move the show one step.
 """
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ def change(session: Session, event_id: int) -> Iterator[None]:
     """One change of an event: serialised with the others, and nothing of it kept if it fails."""
     with event_lock(event_id):
         try:
+            # Held until the commit: every check a service makes before writing (one batch on
+            # stage, a roll call still open) sees the other workers' changes.
+            session.execute(select(ShowState.event_id).where(ShowState.event_id == event_id).with_for_update())
             yield
         except BaseException:
             session.rollback()

@@ -263,7 +263,8 @@
     const point = el("select", {class: "nav-point", "aria-label": T.page_site},
       client.state.bridge_points.map((p) => el("option", {value: p.id, selected: p.id === s.bridge_point_id}, p.short_name)));
     const cells = {point: el("td"), page: el("td"), name: el("td"), actor: el("td"),
-                   state: el("td", {class: "screen-state"}), rtt: el("td", {class: "mono"}), seen: el("td", {class: "mono"})};
+                   state: el("td", {class: "screen-state"}), rtt: el("td", {class: "mono"}), seen: el("td", {class: "mono"}),
+                   worker: el("td", {class: "mono muted"})};   // which server worker holds its socket
     const row = el("tr", {"data-screen-id": s.id}, Object.values(cells),
       el("td", {class: "nav"}, target, point,
         el("button", {type: "button", class: "small", onclick: () => send("screen_navigate",
@@ -290,11 +291,12 @@
       cells.state.textContent = T["link_" + s.state] || s.state;
       cells.rtt.textContent = rttText(s);
       cells.seen.textContent = client.clock(s.last_seen);
+      cells.worker.textContent = s.worker || "–";
       if (body.children[i] !== row) body.insertBefore(row, body.children[i] || null);
     });
     for (const [id, entry] of screenRows) if (!seen.has(id)) { entry.row.remove(); screenRows.delete(id); }
     if (!links.screens.length && !body.querySelector(".empty")) {
-      body.append(el("tr", {class: "empty"}, el("td", {colspan: 8}, T.screens_empty)));
+      body.append(el("tr", {class: "empty"}, el("td", {colspan: 9}, T.screens_empty)));
     }
   }
 

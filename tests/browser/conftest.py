@@ -11,11 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:          # plain `pytest` (not `python -m pytest`) leaves the root out
     sys.path.insert(0, str(ROOT))
 
-from tests.conftest import ServerProcess, need  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ServerProcess  # noqa: E402,F401  (browser tests import them here)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SLUG = "quan9-chi-thi-05"
 
 
@@ -24,26 +21,6 @@ def demo_passwords(instance: Path) -> dict[str, str]:
     path = instance / "demo-logins.txt"
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
     return {row[0]: row[1] for row in rows}
-
-
-@pytest.fixture(scope="session")
-def playwright_driver():
-    need(CHROMIUM.exists(), f"Debian's Chromium is missing at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "the Python package playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture
-def browser(playwright_driver):
-    """A headless Chromium per test. `launch()` gives it a fresh temporary profile (user data dir)
-    that Playwright deletes on close (Playwright refuses `--user-data-dir` among launch() args)."""
-    chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-    yield chromium
-    chromium.close()
 
 
 class Person:

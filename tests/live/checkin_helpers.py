@@ -218,6 +218,21 @@ class CheckInClient:
             return next(a for a in self.arrivals if a["result"]["scan_id"] == scan_id)
 
 
+def scan_at_once(scanners: list["CheckInClient"], bridge_point_id: int, scan: dict) -> list[dict]:
+    """Every scanner sends the same scan at the same moment (released by one barrier), each as its own
+    gate; their acks, in the scanners' order."""
+    barrier = threading.Barrier(len(scanners))
+    acks: list = [None] * len(scanners)
+
+    def send(i):
+        barrier.wait()
+        acks[i] = scanners[i].scan(bridge_point_id, dict(scan), gate=f"Cổng {i}")
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(scanners))]
+    [t.start() for t in threads]
+    [t.join(60) for t in threads]
+    return acks
+
+
 def close_all(clients) -> None:
     """In parallel: a threading-mode server takes seconds to close each websocket."""
     closers = [threading.Thread(target=c.disconnect) for c in clients]

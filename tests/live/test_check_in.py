@@ -15,7 +15,7 @@ import pytest
 from server.models import to_ms
 from server.models.checkin import VERDICTS
 from server.services.attendance import cell_key
-from tests.live.checkin_helpers import CheckInClient, ServerData, close_all, new_scan_id, tamper
+from tests.live.checkin_helpers import CheckInClient, ServerData, close_all, new_scan_id, scan_at_once, tamper
 
 pytestmark = pytest.mark.live
 
@@ -154,15 +154,7 @@ def test_ten_sockets_sending_one_scan_id_at_once_check_in_once(live_server, data
     desks = [connect("dieuhanh", f"desk {i}") for i in range(10)]
     scan = {"scan_id": new_scan_id("dup"), "code": code, "scanned_at": now_ms() - 5_000}
     before = data.counts()
-    barrier = threading.Barrier(len(desks))
-    acks: list = [None] * len(desks)
-
-    def send(i):
-        barrier.wait()
-        acks[i] = desks[i].scan(point, dict(scan), gate=f"Cổng {i}")
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(desks))]
-    [t.start() for t in threads]
-    [t.join(60) for t in threads]
+    acks = scan_at_once(desks, point, scan)
 
     results = [ok(ack)["result"] for ack in acks]
     assert [r["replayed"] for r in results].count(False) == 1
