@@ -58,7 +58,8 @@ def run_checkin(setup: str, args) -> dict:
 
 
 def run_fanout(setup: str, n: int, args) -> dict:
-    fargs = fanout.parse_args(["--steps", str(args.steps), "--servers", "diemcau"])
+    fargs = fanout.parse_args(["--steps", str(args.steps), "--servers", "diemcau",
+                               "--ramp-timeout", str(args.ramp_timeout)])
     print(f"[workers] fan-out, {setup}, N = {n} …", file=sys.stderr, flush=True)
     r = asyncio.run(fanout.run_phase("diemcau", n, fargs, make_server=SETUPS[setup]))
     r["setup"] = setup
@@ -94,7 +95,7 @@ def markdown(checkins: list[dict], fanouts: list[dict], args, started: float) ->
                 f"| {LABEL[r['setup']]} | {f(r.get('scans_per_s'))} | {ratio(r.get('scans_per_s'), base.get('scans_per_s'))} | "
                 f"{f(r.get('ack_p50'))} ms | {f(r.get('ack_p99'))} ms | {f(r.get('arrival_p50'))} ms | "
                 f"{f(r.get('arrival_p99'))} ms | {f(r.get('server_cpu_ms_per_scan'), 2)} ms | "
-                f"{'yes' if r.get('consistent') else 'NO'}{' — ' + r['error'] if r.get('error') else ''} |")
+                f"{'yes' if r.get('consistent') else 'NO'} |")
         lines.append("")
     if fanouts:
         lines += ["Fan-out of one step:", "",
@@ -104,9 +105,12 @@ def markdown(checkins: list[dict], fanouts: list[dict], args, started: float) ->
             lines.append(
                 f"| {r['n']} | {LABEL[r['setup']]} | {r.get('connected', '–')} | {f(r.get('p50'))} ms | "
                 f"{f(r.get('p99'))} ms | {f(r.get('max'))} ms | {r.get('missed', '–')} | {f(r.get('ramp_s'))} s | "
-                f"{f(r.get('server_cpu_ms_per_step'))} ms |"
-                + (f" {r['error']}" if r.get("error") else ""))
+                f"{f(r.get('server_cpu_ms_per_step'))} ms |")
         lines.append("")
+    notes = [note for r in checkins for note in fanout.error_notes(r, f"check-in, {LABEL[r['setup']]}")]
+    notes += [note for r in fanouts for note in fanout.error_notes(r, f"fan-out, {LABEL[r['setup']]}, N = {r['n']}")]
+    if notes:
+        lines += ["Incidents:", "", *notes, ""]
     return "\n".join(lines)
 
 
@@ -115,6 +119,8 @@ def main() -> None:
     parser.add_argument("--setups", default=",".join(SETUPS), help="which setups, in order")
     parser.add_argument("--sizes", default="1000,3000", help="fan-out receivers (empty: no fan-out)")
     parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--ramp-timeout", type=float, default=240,
+                        help="seconds for the fan-out receivers to connect (PostgreSQL makes a connection dearer)")
     parser.add_argument("--scanners", type=int, default=20)
     parser.add_argument("--screens", type=int, default=300)
     parser.add_argument("--scans", type=int, default=50, help="per scanner (0: no check-in)")

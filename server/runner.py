@@ -62,10 +62,29 @@ def main(argv: list[str] | None = None) -> None:
         importlib.import_module(CLIENT_COMMANDS[argv[0]]).main(argv[1:])
         return
     args = _parser().parse_args(argv)
-    if args.cmd == "serve":
-        _serve(args)
-    else:
-        _admin_command(args)
+    try:
+        if args.cmd == "serve":
+            _serve(args)
+        else:
+            _admin_command(args)
+    except Exception as exc:
+        from sqlalchemy.exc import ArgumentError, OperationalError   # here: after eventlet has patched
+        if not isinstance(exc, (ArgumentError, OperationalError)):
+            raise
+        sys.exit(_database_error(exc, args.database_url or os.environ.get("DIEMCAU_DATABASE_URL", "")))
+
+
+def _database_error(exc: Exception, url: str) -> str:
+    """What to fix when the database cannot be opened, without a traceback and without the password."""
+    from sqlalchemy.engine import make_url
+    try:
+        where = make_url(url).render_as_string(hide_password=True) if url else "SQLite trong thư mục instance/"
+    except Exception:      # noqa: BLE001  (the URL itself is what is wrong)
+        where = "(địa chỉ không đọc được)"
+    reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+    return (f"Không mở được cơ sở dữ liệu {where}: {reason}\n"
+            "Kiểm tra --database-url (hoặc DIEMCAU_DATABASE_URL), dạng postgresql://người_dùng:mật_khẩu@máy:5432/tên, "
+            "và máy chủ PostgreSQL có đang chạy không (docs/deployment.md).")
 
 
 def _settings(args, **extra):

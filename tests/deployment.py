@@ -117,7 +117,9 @@ class Nginx:
         self.conf.write_text(
             f"worker_processes {processes};\n"
             f"pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log warn;\n"
-            "events { worker_connections 4096; }\n"
+            # as docs/deployment.md asks of /etc/nginx/nginx.conf: a screen holds two of a worker's
+            # connections (its own and nginx's to the upstream), and Debian's 768 would stop at 384
+            "worker_rlimit_nofile 16384;\nevents { worker_connections 8192; }\n"
             "http {\n  access_log off;\n"
             + "".join(f"  {sub}_temp_path {workdir / sub};\n" for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
             + site + "\n}\n")
