@@ -368,6 +368,10 @@ async def connect_batches(make_client, connect_one, n: int, batch: int, connect_
                                        return_exceptions=True)
         for (sio, _got), result in zip(group, results):
             if isinstance(result, BaseException):
+                try:                       # a half-open attempt must not linger as a connection
+                    await asyncio.wait_for(sio.disconnect(), 2)
+                except BaseException:  # noqa: BLE001
+                    pass
                 failed += 1
                 first_error = first_error or (f"{type(result).__name__}: "
                                               f"{str(result) or f'no snapshot within {connect_timeout:g} s'}")
@@ -485,14 +489,7 @@ async def _worker(conn, wid, url, auth, n, batch, connect_timeout, ramp_timeout,
             await got.wait()
             if heartbeat_ms:
                 await introduce(sio, sio.snap, index)
-        try:
-            await asyncio.wait_for(attempt(), connect_timeout)
-        except BaseException:
-            try:
-                await asyncio.wait_for(sio.disconnect(), 2)
-            except BaseException:  # noqa: BLE001
-                pass
-            raise
+        await asyncio.wait_for(attempt(), connect_timeout)
         state["live"] += 1
         connected_at.append(time.time())
 

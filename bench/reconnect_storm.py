@@ -122,16 +122,9 @@ async def _storm_worker(conn, wid, url, auth, n, batch, connect_timeout, reconne
         return sio, got
 
     async def connect_one(sio, got, _index):
-        try:
-            await asyncio.wait_for(sio.connect(url, auth=auth, transports=["websocket"],
-                                               wait_timeout=connect_timeout), connect_timeout)
-            await asyncio.wait_for(got.wait(), connect_timeout)
-        except BaseException:
-            try:
-                await asyncio.wait_for(sio.disconnect(), 2)
-            except BaseException:  # noqa: BLE001
-                pass
-            raise
+        await asyncio.wait_for(sio.connect(url, auth=auth, transports=["websocket"],
+                                           wait_timeout=connect_timeout), connect_timeout)
+        await asyncio.wait_for(got.wait(), connect_timeout)
 
     started = time.monotonic()
     connected, failed, first_error = await connect_batches(make_client, connect_one, n, batch, connect_timeout)
