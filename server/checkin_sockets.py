@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .i18n import _
 from .models import BridgePoint, to_ms, utcnow
 from .realtime import attendance_room
-from .services import attendance, check_in, delegates, permissions
+from .services import attendance, check_in, delegate_categories, delegates, permissions
 from .services.errors import Invalid
 from .services.roster import roster
 from .sockets import handler
@@ -54,7 +54,8 @@ def on_find(s, user, event_id, payload):
     points = {p.id: p for p in s.execute(select(BridgePoint).where(BridgePoint.event_id == event_id)).scalars()}
     found = delegates.search(s, event_id, query, bridge_point_id=station.bridge_point.id)
     arrived = check_in.arrivals(s, [d.id for d in found])
-    return {"delegates": [dict(check_in.delegate_brief(d, points), checked_in_at=to_ms(arrived.get(d.id)))
+    labels = delegate_categories.labels(s, event_id)
+    return {"delegates": [dict(check_in.delegate_brief(d, points, labels), checked_in_at=to_ms(arrived.get(d.id)))
                           for d in found]}
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import BridgePoint, Event, LocalItem, ProgrammeItem, ShowState, User
+from .models import Event, LocalItem, ProgrammeItem, User
 from .services import accounts
 
 SLUG = "quan9-chi-thi-05"
@@ -155,19 +156,20 @@ def _next_quarter_hour(now: datetime) -> datetime:
 
 
 def load_reference_event(session: Session) -> Event:
+    """Made by the services an organiser's own event goes through (events.create, bridge_points.add)."""
+    from .services import bridge_points, events
     event = session.execute(select(Event).where(Event.slug == SLUG)).scalar_one_or_none()
     if event is not None:
         return event
-    event = Event(slug=SLUG, title=TITLE, banner=BANNER, organiser="Quận ủy Quận 9",
-                  venue="Hội trường Quận ủy (Lầu 2) và 14 điểm cầu", issuing_body="QUẬN ỦY QUẬN 9",
-                  document_number="Số 45-GM/QU", place_name="Quận 9",
-                  nomination_deadline=_next_quarter_hour(datetime.now(timezone.utc)) + timedelta(days=7),
-                  starts_at=_next_quarter_hour(datetime.now(timezone.utc)))
-    for position, (code, name, short, kind) in enumerate(BRIDGE_POINTS):
-        event.bridge_points.append(BridgePoint(code=code, name=name, short_name=short, kind=kind,
-                                               position=position))
-    session.add(event)
-    session.flush()
+    start = _next_quarter_hour(datetime.now(timezone.utc)).astimezone(ZoneInfo(events.DEFAULT_TIMEZONE))
+    event = events.create(session, {
+        "slug": SLUG, "title": TITLE, "banner": BANNER, "organiser": "Quận ủy Quận 9",
+        "venue": "Hội trường Quận ủy (Lầu 2) và 14 điểm cầu", "plan_number": "Số 227-KH/QU",
+        "issuing_body": "QUẬN ỦY QUẬN 9", "document_number": "Số 45-GM/QU", "place_name": "Quận 9",
+        "date": start.date(), "start": start.time()}, "demo")
+    event.nomination_deadline = _next_quarter_hour(datetime.now(timezone.utc)) + timedelta(days=7)
+    for code, name, short, kind in BRIDGE_POINTS:
+        bridge_points.add(session, event, {"code": code, "name": name, "short_name": short, "kind": kind})
     for position, (content, performer, minutes, script) in enumerate(PROGRAMME):
         item = ProgrammeItem(event_id=event.id, position=position, content=content, performer=performer,
                              duration_s=minutes * 60, script=script,
@@ -176,7 +178,6 @@ def load_reference_event(session: Session) -> Event:
             item.local_items = [LocalItem(position=i, content=c, performer=p, duration_s=m * 60)
                                 for i, (c, p, m) in enumerate(WARD_ITEMS)]
         session.add(item)
-    session.add(ShowState(event_id=event.id))
     session.commit()
     return event
 

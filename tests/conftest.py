@@ -101,21 +101,20 @@ def demo_event(session, settings):
 @pytest.fixture
 def make_event(session):
     """An event with `n` plain items and optionally a local segment for the wards at `segment_at`."""
-    from server.models import BridgePoint, Event, LocalItem, ProgrammeItem, ShowState, utcnow
+    from server.models import Event, LocalItem, ProgrammeItem, utcnow
+    from server.services import bridge_points, events
     counter = iter(range(1, 10_000))
 
     def factory(n: int = 5, segment_at: int | None = None, local_items: int = 3, wards: int = 3,
                 duration_s: int = 300) -> Event:
         k = next(counter)
-        event = Event(slug=f"test-{k}", title=f"Hội nghị thử {k}", banner="QUẬN ỦY\nHỘI NGHỊ THỬ",
-                      starts_at=utcnow())
-        event.bridge_points.append(BridgePoint(code="hoi-truong", name="Hội trường", short_name="Hội trường",
-                                               kind="main", position=0))
+        event = events.create(session, {"slug": f"test-{k}", "title": f"Hội nghị thử {k}",
+                                        "banner": "QUẬN ỦY\nHỘI NGHỊ THỬ"}, "test")
+        event.starts_at = utcnow()
+        bridge_points.add(session, event, {"code": "hoi-truong", "name": "Hội trường", "kind": "main"})
         for w in range(wards):
-            event.bridge_points.append(BridgePoint(code=f"phuong-{w + 1}", name=f"Phường {w + 1}",
-                                                   short_name=f"P. {w + 1}", kind="ward", position=w + 1))
-        session.add(event)
-        session.flush()
+            bridge_points.add(session, event, {"code": f"phuong-{w + 1}", "name": f"Phường {w + 1}",
+                                               "short_name": f"P. {w + 1}", "kind": "ward"})
         for i in range(n):
             item = ProgrammeItem(event_id=event.id, position=i, content=f"Mục {i + 1}", performer="Ban Tổ chức",
                                  duration_s=duration_s, is_local_segment=i == segment_at)
@@ -123,7 +122,6 @@ def make_event(session):
                 item.local_items = [LocalItem(position=j, content=f"Phần riêng {j + 1}", duration_s=120)
                                     for j in range(local_items)]
             session.add(item)
-        session.add(ShowState(event_id=event.id))
         session.commit()
         return event
 

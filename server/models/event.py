@@ -1,14 +1,15 @@
 """The event (Hội nghị) and its bridge points (điểm cầu)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
 
-BRIDGE_POINT_KINDS = ("main", "district", "ward")
+BRIDGE_POINT_KINDS = ("main", "district", "ward", "commune")
+EVENT_LANGUAGES = ("vi", "en")
 
 
 class Event(Base):
@@ -27,6 +28,15 @@ class Event(Base):
     issuing_body: Mapped[str] = mapped_column(String(200), default="")     # "QUẬN ỦY QUẬN 9"
     document_number: Mapped[str] = mapped_column(String(60), default="")   # "Số 45-GM/QU"
     place_name: Mapped[str] = mapped_column(String(120), default="")       # "Quận 9"
+    # The plan (kế hoạch) the event carries out, as the report and the printed pages cite it.
+    plan_number: Mapped[str] = mapped_column(String(60), default="")       # "Số 227-KH/QU"
+    plan_date: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8), default="vi")         # the invitations' and screens' own
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Read-only once archived: its commands are refused and its point accounts disabled.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last rehearsal reset: the report says whether it covers a rehearsal or the day.
+    reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Awards: how many go on stage together, and until when units may send nominations.
     award_batch_size: Mapped[int] = mapped_column(default=10)
     nomination_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,9 +8,9 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import DELEGATE_CATEGORIES, BridgePoint, CheckIn, Delegate, Scan, to_ms
+from ..models import BridgePoint, CheckIn, Delegate, Scan, to_ms
 from .check_in import delegate_brief
-from .delegates import CATEGORY_LABELS
+from .delegate_categories import labels as category_labels
 
 CURVE_STEP_MS = 60_000
 
@@ -60,14 +60,15 @@ def summary(session: Session, event_id: int) -> dict:
             curve[-1][1] = count
         else:
             curve.append([bucket, count])
-    missing = [delegate_brief(d, by_id) for d, at in people
+    labels = category_labels(session, event_id)
+    missing = [delegate_brief(d, by_id, labels) for d, at in people
                if at is None and (d.vip or d.category == "award_recipient" or d.award)]
     missing.sort(key=lambda b: (not b["vip"], b["bridge_point"], b["full_name"]))
     rows = [{"id": p.id, "short_name": p.short_name} for p in points]
     if any(d.bridge_point_id is None for d, _ in people):
         rows.append({"id": 0, "short_name": ""})      # delegates not yet given a bridge point
     return {
-        "categories": [{"code": c, "label": str(CATEGORY_LABELS[c])} for c in DELEGATE_CATEGORIES],
+        "categories": [{"code": code, "label": label} for code, label in labels.items()],
         "points": rows,
         "expected": dict(expected),
         "arrived": arrived_counts(session, event_id),

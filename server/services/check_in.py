@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import _, lazy
 from ..models import BridgePoint, CheckIn, Delegate, Event, Scan, ScannerDevice, User, to_ms, utcnow
-from . import delegates, invitation_tokens, permissions
+from . import delegate_categories, delegates, invitation_tokens, permissions
 from .accounts import actor_name
 from .bridge_points import require_point
 from .errors import Forbidden, Invalid, ServiceError
@@ -70,11 +70,12 @@ def _local(event: Event, at: datetime) -> str:
     return at.astimezone(ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh")).strftime("%H:%M")
 
 
-def delegate_brief(delegate: Delegate, points: dict[int, BridgePoint]) -> dict:
+def delegate_brief(delegate: Delegate, points: dict[int, BridgePoint], labels: dict[str, str]) -> dict:
+    """`labels`: the event's category labels (delegate_categories.labels)."""
     point = points.get(delegate.bridge_point_id)
     return {"id": delegate.id, "full_name": delegate.full_name, "position_title": delegate.position_title,
             "organisation": delegate.organisation, "category": delegate.category,
-            "category_label": str(delegates.CATEGORY_LABELS.get(delegate.category, delegate.category)),
+            "category_label": labels.get(delegate.category, delegate.category),
             "seat": delegates.seat_text(delegate), "vip": delegate.vip, "award": delegate.award,
             "bridge_point_id": delegate.bridge_point_id, "bridge_point": point.short_name if point else ""}
 
@@ -117,7 +118,8 @@ def result(session: Session, row: Scan, *, replayed: bool = False) -> dict:
     out = {"scan_id": row.scan_id, "verdict": row.verdict, "replayed": replayed, "conflict": row.conflict,
            "scanned_at": to_ms(row.scanned_at), "override_reason": row.override_reason,
            "message": _message(row.verdict, event, delegate, arrival, points),
-           "delegate": delegate_brief(delegate, points) if delegate else None,
+           "delegate": delegate_brief(delegate, points, delegate_categories.labels(session, row.event_id))
+           if delegate else None,
            "check_in": None}
     if arrival is not None:
         out["check_in"] = {"at": to_ms(arrival.at), "time": _local(event, arrival.at),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import BridgePoint
-from . import delegates, invitation_tokens
+from . import delegate_categories, delegates, invitation_tokens
 from .errors import Invalid
 from .table_import import ImportFailed, RowError, all_or_nothing, cell_text, data_rows, find_header, read_table
 from .text import fold
@@ -30,6 +30,7 @@ HEADERS = {
     "co quan, don vi": "organisation", "co quan cong tac": "organisation",
     "thanh phan": "category", "doi tuong": "category", "phan loai": "category",
     "diem cau": "bridge_point",
+    "cho ngoi": "seat_label", "vi tri": "seat_label", "vi tri ngoi": "seat_label", "so cho": "seat_label",
     "khu": "seat_zone", "khu vuc": "seat_zone",
     "hang": "seat_row", "hang ghe": "seat_row",
     "ghe": "seat_number", "so ghe": "seat_number",
@@ -51,22 +52,31 @@ def _headline(count: int):
     return lazy("Không nhập được danh sách đại biểu: %(count)s lỗi. Sửa tệp rồi nhập lại.", count=count)
 
 
-def parse_delegates(session: Session, event_id: int, filename: str, data: bytes) -> list[dict]:
+def parse_delegates(session: Session, event_id: int, filename: str, data: bytes, *,
+                    create_categories: bool = False) -> list[dict]:
     """The rows as validated delegate fields (delegates.clean_fields) in file order, each with its
-    "line"; raises ImportFailed with every bad row, so nothing is half imported."""
+    "line"; raises ImportFailed with every bad row, so nothing is half imported. Categories the event
+    lacks are named in the failure's `unknown_categories`, or made first with `create_categories`
+    (the caller's rollback undoes them if the file is refused anyway)."""
     rows = read_table(filename, data, headline=_headline)
     columns, header_line = find_header(rows, HEADERS, REQUIRED, lazy(
         "Không tìm thấy dòng tiêu đề có cột “Họ và tên”. Bảng cần cột Họ và tên, và có thể: STT, Chức vụ, "
-        "Đơn vị, Thành phần, Điểm cầu, Khu, Hàng, Ghế, Điện thoại, Email, VIP, Khen thưởng."),
+        "Đơn vị, Thành phần, Điểm cầu, Chỗ ngồi, Khu, Hàng, Ghế, Điện thoại, Email, VIP, Khen thưởng."),
         headline=_headline)
     points = _BridgePoints(session, event_id)
+    categories = delegate_categories.listing(session, event_id)
+    unknown = _unknown_categories(categories, rows, columns, header_line)
+    if unknown and create_categories:
+        for label in unknown:
+            categories.append(delegate_categories.add(session, event_id, label))
+        unknown = []
     out: list[dict] = []
     errors: list[RowError] = []
     people: dict[tuple[str, str], int] = {}
     seats: dict[tuple, int] = {}
     for line, values in data_rows(rows, columns, header_line, HEADERS, REQUIRED):
         try:
-            fields = delegates.clean_fields(session, event_id, _row_data(values, points))
+            fields = delegates.clean_fields(session, event_id, _row_data(values, points), categories)
             key = delegates.duplicate_key(fields)
             if key in people:
                 raise Invalid(lazy("%(name)s trùng với dòng %(other)s (cùng họ tên và đơn vị).",
@@ -79,14 +89,26 @@ def parse_delegates(session: Session, event_id: int, filename: str, data: bytes)
             seat = _seat_key(fields)
             if seat is not None:
                 if seat in seats:
-                    raise Invalid(lazy("Chỗ ngồi Khu %(zone)s, Hàng %(row)s, Ghế %(number)s đã xếp cho dòng "
-                                       "%(other)s.", zone=fields["seat_zone"], row=fields["seat_row"],
-                                       number=fields["seat_number"], other=seats[seat]))
+                    raise Invalid(lazy("Chỗ ngồi %(seat)s đã xếp cho dòng %(other)s.",
+                                       seat=_seat_words(fields), other=seats[seat]))
                 seats[seat] = line
             out.append({**fields, "line": line})
         except Invalid as exc:
             errors.append(RowError(line, str(exc.message)))
-    return all_or_nothing(out, errors, header_line, lazy("Bảng không có đại biểu nào."), _headline)
+    return all_or_nothing(out, errors, header_line, lazy("Bảng không có đại biểu nào."), _headline,
+                          unknown_categories=unknown)
+
+
+def _unknown_categories(categories, rows, columns, header_line) -> list[str]:
+    """The category cells no category of the event matches, each once, in file order."""
+    if "category" not in columns:
+        return []
+    seen: dict[str, str] = {}
+    for _line, values in data_rows(rows, columns, header_line, HEADERS, REQUIRED):
+        text = cell_text(values.get("category"))
+        if text and delegate_categories.match(categories, text) is None:
+            seen.setdefault(fold(text), text)
+    return list(seen.values())
 
 
 def import_delegates(session: Session, event_id: int, rows: list[dict], actor: str) -> int:
@@ -147,11 +169,21 @@ def _vip(value) -> bool | None:
 
 
 def _seat_key(fields: dict) -> tuple | None:
-    """The same seat at the same bridge point; a seat only counts when zone, row and number are all given."""
+    """The same seat at the same bridge point: the seat as written ("A1"), or zone, row and number
+    when all three are given."""
     parts = (fields["seat_zone"], fields["seat_row"], fields["seat_number"])
+    if fields["seat_label"]:
+        return (fields["bridge_point_id"], fold(fields["seat_label"]).replace(" ", ""))
     if not all(parts):
         return None
     return (fields["bridge_point_id"],) + tuple(fold(p) for p in parts)
+
+
+def _seat_words(fields: dict) -> str:
+    if fields["seat_label"]:
+        return f"“{fields['seat_label']}”"
+    return str(lazy("Khu %(zone)s, Hàng %(row)s, Ghế %(number)s", zone=fields["seat_zone"], row=fields["seat_row"],
+                    number=fields["seat_number"]))
 
 
 def _place_key(text: str) -> str:

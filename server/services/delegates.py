@@ -8,53 +8,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import DELEGATE_CATEGORIES, VIP_CATEGORIES, BridgePoint, Delegate, row_id, utcnow
+from ..models import BridgePoint, Delegate, DelegateCategory, row_id, utcnow
+from . import delegate_categories
 from .errors import Invalid, NotFound
 from .text import clean_cell, fold, vietnamese_name_key
 
-CATEGORY_LABELS = {
-    "city_guest": lazy("Khách mời thành phố"),
-    "district_leader": lazy("Lãnh đạo quận"),
-    "cell_secretary": lazy("Bí thư chi bộ"),
-    "award_recipient": lazy("Người nhận khen thưởng"),
-    "press": lazy("Báo chí"),
-    "delegate": lazy("Đại biểu"),
-}
-# What people write in the "Thành phần" column, folded -> category.
-CATEGORY_WORDS = {
-    "khach moi thanh pho": "city_guest", "khach moi tp": "city_guest", "khach moi": "city_guest",
-    "lanh dao quan": "district_leader", "lanh dao": "district_leader",
-    "bi thu chi bo": "cell_secretary",
-    "nguoi nhan khen thuong": "award_recipient", "nhan khen thuong": "award_recipient", "khen thuong": "award_recipient",
-    "bao chi": "press", "phong vien": "press",
-    "dai bieu": "delegate",
-}
-LIMITS = {"full_name": 200, "position_title": 200, "organisation": 200, "seat_zone": 40, "seat_row": 20,
-          "seat_number": 20, "phone": 40, "email": 200, "award": 1000}
+LIMITS = {"full_name": 200, "position_title": 200, "organisation": 200, "seat_label": 40, "seat_zone": 40,
+          "seat_row": 20, "seat_number": 20, "phone": 40, "email": 200, "award": 1000}
 FIELDS = tuple(LIMITS) + ("category", "bridge_point_id", "vip")
 _PHONE = re.compile(r"^\+?[0-9 .\-()]{8,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def category_of(value) -> str:
-    """A category from its code or from how people write it ("Khách mời thành phố", "bao chi")."""
-    text = clean_cell(value)
-    if text in DELEGATE_CATEGORIES:
-        return text
-    code = CATEGORY_WORDS.get(fold(text))
-    if code is None:
-        raise Invalid(lazy("Thành phần “%(value)s” không có trong danh sách: %(known)s.", value=text,
-                           known=", ".join(str(label) for label in CATEGORY_LABELS.values())))
-    return code
-
-
 def seat_text(delegate: Delegate) -> str:
+    """The seat as the list wrote it ("A1", "Khu B - 12"), and/or as zone, row and seat."""
     parts = [(lazy("Khu"), delegate.seat_zone), (lazy("Hàng"), delegate.seat_row), (lazy("Ghế"), delegate.seat_number)]
-    return ", ".join(f"{label} {value}" for label, value in parts if value)
+    written = [delegate.seat_label] if delegate.seat_label else []
+    return ", ".join(written + [f"{label} {value}" for label, value in parts if value])
 
 
-def clean_fields(session: Session, event_id: int, data: dict) -> dict:
-    """Validated delegate fields from a form, an import row or a walk-in; the message says what to fix."""
+def clean_fields(session: Session, event_id: int, data: dict,
+                 categories: list[DelegateCategory] | None = None) -> dict:
+    """Validated delegate fields from a form, an import row or a walk-in; the message says what to fix.
+    `categories`: the event's, when the caller checks many rows."""
     out: dict = {}
     for name, limit in LIMITS.items():
         value = clean_cell(data.get(name))
@@ -67,7 +43,9 @@ def clean_fields(session: Session, event_id: int, data: dict) -> dict:
         raise Invalid(lazy("Số điện thoại “%(value)s” không hợp lệ.", value=out["phone"]))
     if out["email"] and not _EMAIL.match(out["email"]):
         raise Invalid(lazy("Thư điện tử “%(value)s” không hợp lệ.", value=out["email"]))
-    out["category"] = category_of(data.get("category") or "delegate")
+    category = delegate_categories.resolve(categories if categories is not None
+                                           else delegate_categories.listing(session, event_id), data.get("category"))
+    out["category"] = category.code
     point_id = data.get("bridge_point_id")
     if point_id in (None, ""):
         out["bridge_point_id"] = None
@@ -81,13 +59,13 @@ def clean_fields(session: Session, event_id: int, data: dict) -> dict:
             raise Invalid(lazy("Không tìm thấy điểm cầu %(id)s trong hội nghị này.", id=point_id))
         out["bridge_point_id"] = point.id
     vip = data.get("vip")
-    out["vip"] = out["category"] in VIP_CATEGORIES if vip is None else vip in (True, "on", "1", "true", 1)
+    out["vip"] = category.vip if vip is None else vip in (True, "on", "1", "true", 1)
     return out
 
 
 FIELD_LABELS = {
     "full_name": lazy("Họ và tên"), "position_title": lazy("Chức vụ"), "organisation": lazy("Đơn vị"),
-    "seat_zone": lazy("Khu"), "seat_row": lazy("Hàng"), "seat_number": lazy("Ghế"), "phone": lazy("Điện thoại"),
+    "seat_label": lazy("Chỗ ngồi"), "seat_zone": lazy("Khu"), "seat_row": lazy("Hàng"), "seat_number": lazy("Ghế"), "phone": lazy("Điện thoại"),
     "email": lazy("Thư điện tử"), "award": lazy("Khen thưởng"),
 }
 

@@ -30,6 +30,16 @@ class Forbidden(ServiceError):
     http_status = 403
 
 
+class Archived(Forbidden):
+    """The event is archived: read-only."""
+    code = "archived"
+
+
+class ConfirmationNeeded(Invalid):
+    """A step that loses data, sent without the confirmation its message asks for."""
+    code = "confirmation_needed"
+
+
 class NotFound(ServiceError):
     code = "not_found"
     http_status = 404

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..i18n import _
-from ..models import BridgePoint, Delegate, Event, Invitation
+from ..models import BridgePoint, Delegate, Event, Invitation, utcnow
 from . import invitation_tokens
-from .delegates import CATEGORY_LABELS, seat_text
+from .delegate_categories import labels as category_labels
+from .delegates import seat_text
 from .invitation_print import InvitationCard, InvitationEvent, InvitationHeader
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
@@ -43,6 +44,7 @@ def cards(session: Session, event: Event, people: list[Delegate], base_url: str)
     live = {row.delegate_id: row for row in session.execute(
         select(Invitation).where(Invitation.event_id == event.id, Invitation.revoked_at.is_(None),
                                  Invitation.replaced_at.is_(None))).scalars()}
+    labels = category_labels(session, event.id)
     out = []
     for d in people:
         invitation = live.get(d.id)
@@ -50,7 +52,16 @@ def cards(session: Session, event: Event, people: list[Delegate], base_url: str)
             continue
         point = points.get(d.bridge_point_id)
         out.append(InvitationCard(full_name=d.full_name, position_title=d.position_title, organisation=d.organisation,
-                                  category_label=str(CATEGORY_LABELS.get(d.category, d.category)), seat=seat_text(d),
+                                  category_label=labels.get(d.category, d.category), seat=seat_text(d),
                                   bridge_point=point.name if point else "", award=d.award,
                                   url=personal_url(base_url, invitation)))
     return out
+
+
+def mark_printed(session: Session, event_id: int, delegate_ids: list[int]) -> None:
+    """The live invitations just put in a PDF or PNG, for the setup checklist (first time only)."""
+    if delegate_ids:
+        session.execute(update(Invitation).where(
+            Invitation.event_id == event_id, Invitation.delegate_id.in_(delegate_ids), Invitation.printed_at.is_(None),
+            Invitation.revoked_at.is_(None), Invitation.replaced_at.is_(None)).values(printed_at=utcnow()))
+        session.commit()

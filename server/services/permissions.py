@@ -17,9 +17,10 @@ AWARDS = frozenset({"awards.manage", "nominations.review", "escort.view"})
 # the role also has its ".any" form.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
-                        "programme.edit", "desk.view", "prompter.view", "accounts.manage"}) | CHECK_IN | AWARDS,
+                        "programme.edit", "desk.view", "prompter.view", "events.manage",
+                        "accounts.manage"}) | CHECK_IN | AWARDS,
     "operator": frozenset({"show.view", "show.control", "site.control", "site.control.any", "coord.control",
-                           "programme.edit", "desk.view", "prompter.view"}) | CHECK_IN | AWARDS,
+                           "programme.edit", "desk.view", "prompter.view", "events.manage"}) | CHECK_IN | AWARDS,
     "mc": frozenset({"show.view", "prompter.view", "attendance.view", "escort.view"}),  # introduces who came
     "site_tech": frozenset({"show.view", "site.control", "escort.view"}),   # runs the ward's own awards
     "checkin": frozenset({"show.view", "checkin.scan", "checkin.walk_in", "attendance.view"}),  # staff at the door

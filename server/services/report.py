@@ -36,12 +36,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import (AWARD_STATUSES, CHECKS, DELEGATE_CATEGORIES, Award, AwardBatch, AwardKind, BridgePoint,
+from ..models import (AWARD_STATUSES, CHECKS, Award, AwardBatch, AwardKind, BridgePoint,
                       CheckIn, CheckMark, CueLog, Delegate, Event, Incident, LinkSample, RollCall, Scan, ShowState,
                       SiteCursor, to_ms, utcnow)
 from .attendance import CURVE_STEP_MS, cell_key, summary
 from .awards import LEVELS
-from .delegates import CATEGORY_LABELS
+from .delegate_categories import labels as category_labels
 from .errors import NotFound
 from .snapshot import programme
 
@@ -153,15 +153,16 @@ def _attendance_part(session: Session, event_id: int) -> dict:
                                         .join(CheckIn, CheckIn.delegate_id == Delegate.id)
                                         .where(Delegate.event_id == event_id)):
         arrivals[point_id or 0].append(to_ms(at))
+    labels = category_labels(session, event_id)
     for point in data["points"]:
         p_expected = p_arrived = 0
-        for category in DELEGATE_CATEGORIES:
+        for category, label in labels.items():
             key = cell_key(point["id"], category)
             e, a = expected.get(key, 0), arrived.get(key, 0)
             p_expected, p_arrived = p_expected + e, p_arrived + a
             if e > 0:
                 rows.append({"bridge_point": point["short_name"], "category": category,
-                             "category_label": str(CATEGORY_LABELS[category]),
+                             "category_label": label,
                              "expected": e, "arrived": a, "percent": _percent(a, e)})
         points.append({"bridge_point": point["short_name"], "expected": p_expected, "arrived": p_arrived,
                        "percent": _percent(p_arrived, p_expected), "curve": curve(arrivals.get(point["id"], []))})

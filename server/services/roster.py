@@ -6,7 +6,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import CheckIn, Delegate, Invitation, to_ms
-from .delegates import CATEGORY_LABELS, seat_text
+from .delegate_categories import labels as category_labels
+from .delegates import seat_text
 
 
 def roster(session: Session, event_id: int, bridge_point_id: int) -> list[dict]:
@@ -19,6 +20,7 @@ def roster(session: Session, event_id: int, bridge_point_id: int) -> list[dict]:
         .outerjoin(CheckIn, CheckIn.delegate_id == Delegate.id)
         .where(Invitation.event_id == event_id,
                or_(Delegate.bridge_point_id == bridge_point_id, Delegate.bridge_point_id.is_(None))))
+    labels = category_labels(session, event_id)
     return [{"h": inv.token_hash, "st": inv.status, "d": d.id, "n": d.full_name, "s": seat_text(d),
-             "c": str(CATEGORY_LABELS.get(d.category, d.category)), "v": d.vip, "a": d.award, "in": to_ms(at)}
+             "c": labels.get(d.category, d.category), "v": d.vip, "a": d.award, "in": to_ms(at)}
             for inv, d, at in rows]

@@ -41,8 +41,8 @@ class ImportFailed(Invalid):
     "Không nhập được chương trình…" or "…danh sách đại biểu…" above the list of lines to fix."""
     code = "import_failed"
 
-    def __init__(self, errors: list[RowError], headline: Headline = file_headline):
-        super().__init__(headline(len(errors)), errors=[str(e) for e in errors])
+    def __init__(self, errors: list[RowError], headline: Headline = file_headline, **details):
+        super().__init__(headline(len(errors)), errors=[str(e) for e in errors], **details)
         self.errors = errors
 
 
@@ -137,11 +137,11 @@ def data_rows(rows: list[tuple[int, list]], columns: dict[str, int], header_line
         yield line, values
 
 
-def all_or_nothing(parsed: list, errors: list[RowError], header_line: int, empty, headline) -> list:
+def all_or_nothing(parsed: list, errors: list[RowError], header_line: int, empty, headline, **details) -> list:
     """The parsed rows, or every error at once: nothing is imported unless the whole table is valid,
     and an empty table is refused with `empty`."""
     if errors:
-        raise ImportFailed(errors, headline)
+        raise ImportFailed(errors, headline, **details)
     if not parsed:
         raise ImportFailed([RowError(header_line, str(empty))], headline)
     return parsed

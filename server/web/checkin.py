@@ -9,10 +9,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..i18n import _
 from sqlalchemy import select
 
-from ..models import DELEGATE_CATEGORIES, Event, ScannerDevice
-from ..services import permissions, scanner_devices
+from ..models import Event, ScannerDevice
+from ..services import delegate_categories, permissions, scanner_devices
 from ..services.accounts import actor_name
-from ..services.delegates import CATEGORY_LABELS
 from ..services.errors import ServiceError
 from .context import (DEVICE_COOKIE, bridge_point_or_404, check_csrf, current_user, db, event_or_404, flash_failure,
                       login_required)
@@ -39,7 +38,7 @@ def scanner(slug: str):
         return render_template("scan_choose.html", event=event)
     device = db().execute(select(ScannerDevice).where(ScannerDevice.user_id == user.id)).scalar_one_or_none()
     gate = device.gate if device else request.args.get("gate", "")
-    categories = [(code, str(CATEGORY_LABELS[code])) for code in DELEGATE_CATEGORIES]
+    categories = list(delegate_categories.labels(db(), event.id).items())
     return render_template("scanner.html", event=event, point=point, gate=gate, categories=categories)
 
 

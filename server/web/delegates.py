@@ -7,8 +7,8 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from ..i18n import _
-from ..models import DELEGATE_CATEGORIES, Delegate
-from ..services import delegates as registry, invitation_tokens, invitations
+from ..models import Delegate
+from ..services import delegate_categories, delegates as registry, invitation_tokens, invitations
 from ..services.accounts import actor_name
 from ..services.check_in import arrivals
 from ..services.delegate_import import import_delegates, parse_delegates
@@ -41,8 +41,8 @@ def index(slug: str):
     live = {d.id: invitation_tokens.current(db(), d.id) for d in people}
     editing = db().get(Delegate, request.args.get("edit", type=int) or 0)
     return render_template("delegates.html", event=event, people=people, live=live,
-                           arrived=arrivals(db(), [d.id for d in people]), categories=DELEGATE_CATEGORIES,
-                           labels=registry.CATEGORY_LABELS, seat_text=registry.seat_text,
+                           arrived=arrivals(db(), [d.id for d in people]), categories=delegate_categories.labels(db(), event.id),
+                           category_rows=delegate_categories.listing(db(), event.id), seat_text=registry.seat_text,
                            editing=editing if editing and editing.event_id == event.id else None,
                            filters=request.args)
 
@@ -104,12 +104,42 @@ def import_table(slug: str):
         flash(_("Chưa chọn tệp để nhập."), "error")
         return _back(slug)
     try:
-        rows = parse_delegates(db(), event.id, upload.filename, upload.read())
+        rows = parse_delegates(db(), event.id, upload.filename, upload.read(),
+                               create_categories=request.form.get("create_categories") == "on")
         count = import_delegates(db(), event.id, rows, actor_name(current_user()))
         flash(_("Đã nhập %(count)s đại biểu từ %(name)s.", count=count, name=upload.filename), "ok")
     except ServiceError as exc:
         flash_failure(exc)
+        if exc.details.get("unknown_categories"):
+            # The page offers to make them: the import form comes back with the box ticked.
+            return redirect(url_for(".index", slug=slug, new_categories=", ".join(exc.details["unknown_categories"]),
+                                    _anchor="import"))
     return _back(slug)
+
+
+@bp.post("/categories")
+@login_required("delegates.manage")
+def categories(slug: str):
+    """Add, rename, move or remove one of the event's delegate categories."""
+    check_csrf()
+    event = event_or_404(slug)
+    op, category_id, label = request.form.get("op", "add"), request.form.get("category_id"), request.form.get("label")
+    try:
+        if op == "add":
+            delegate_categories.add(db(), event.id, label, vip=request.form.get("vip") == "on")
+        elif op == "rename":
+            delegate_categories.update(db(), event.id, category_id, label, vip=request.form.get("vip") == "on")
+        elif op in ("up", "down"):
+            delegate_categories.move(db(), event.id, category_id, -1 if op == "up" else 1)
+        elif op == "remove":
+            delegate_categories.remove(db(), event.id, category_id)
+        else:
+            return _("Thao tác không hợp lệ."), 404
+        db().commit()
+        flash(_("Đã cập nhật danh sách thành phần."), "ok")
+    except ServiceError as exc:
+        flash_failure(exc)
+    return redirect(url_for(".index", slug=slug, _anchor="categories"))
 
 
 @bp.get("/invitations.pdf")
@@ -122,6 +152,7 @@ def invitations_file(slug: str):
         flash(_("Không có đại biểu nào có thư mời còn hiệu lực trong danh sách đang lọc."), "error")
         return _back(slug)
     pdf = invitations_pdf(invitations.header(event, date.today()), invitations.event_block(event), cards)
+    invitations.mark_printed(db(), event.id, [d.id for d in _selected(event)])
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="thu-moi-{event.slug}.pdf"'})
 
@@ -135,5 +166,6 @@ def invitation_image(slug: str, delegate_id: int):
     if not cards:
         return _("Đại biểu không có thư mời còn hiệu lực."), 404
     png = invitation_png(invitations.header(event, date.today()), invitations.event_block(event), cards[0])
+    invitations.mark_printed(db(), event.id, [delegate.id])
     return Response(png, mimetype="image/png",
                     headers={"Content-Disposition": f'inline; filename="thu-moi-{delegate_id}.png"'})

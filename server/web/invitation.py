@@ -8,7 +8,8 @@ from ..i18n import _, lazy
 from ..models import BridgePoint, Event, utcnow
 from ..services import invitation_tokens
 from ..services.check_in import arrivals
-from ..services.delegates import CATEGORY_LABELS, seat_text
+from ..services import delegate_categories
+from ..services.delegates import seat_text
 from ..services.invitation_print import qr_png
 from ..services.invitations import event_block, personal_url
 from ..services.revision import load_state
@@ -55,7 +56,7 @@ def page(token: str):
     event = db().get(Event, delegate.event_id)
     point = db().get(BridgePoint, delegate.bridge_point_id) if delegate.bridge_point_id else None
     return render_template("invitation.html", event=event, delegate=delegate, point=point, seat=seat_text(delegate),
-                           category=CATEGORY_LABELS.get(delegate.category, ""), block=event_block(event),
+                           category=delegate_categories.labels(db(), event.id).get(delegate.category, ""), block=event_block(event),
                            items=programme(db(), event.id), now=_now(event), token=token,
                            arrived_at=arrivals(db(), [delegate.id]).get(delegate.id))
 
