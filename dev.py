@@ -2,7 +2,7 @@
 """Bootstrap for a fresh clone with nothing but Python 3.11+: makes .venv, installs the project
 (only when pyproject.toml changed), then runs the server or the tests inside it.
 
-    python3 dev.py serve [diemcau options]     start the product (SQLite, demo event, 15 bridge points)
+    python3 dev.py serve [diemcau options]     start the product (SQLite, the demo event with 15 bridge points)
     python3 dev.py test  [pytest options]      run the test suite
 """
 import hashlib
@@ -39,7 +39,8 @@ def main() -> None:
     cmd, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("serve", [])
     if cmd == "serve":
         ensure_env("")
-        os.execv(str(PY), [str(PY), "-m", "server", "serve", *rest])
+        # The demo event for a first look; `diemcau serve` alone starts clean.
+        os.execv(str(PY), [str(PY), "-m", "server", "serve", "--demo", *rest])
     elif cmd == "test":
         ensure_env("test")
         os.chdir(ROOT)

@@ -47,7 +47,7 @@ class Settings:
     channel: str = ""                      # the message queue's channel and the link board's key prefix
     worker: str = ""                       # this process's name among the workers (screens list, logs)
     async_mode: str | None = None          # None lets Flask-SocketIO pick what is installed and patched
-    load_demo: bool = True
+    load_demo: bool = False
     secret_key: str = ""
     testing: bool = False
 

@@ -5,7 +5,7 @@ string it lacks falls back to Vietnamese, never to nothing.
 """
 from __future__ import annotations
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask_babel import LazyString
 from flask_babel import gettext as _gettext
 
@@ -13,7 +13,7 @@ LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def _(text: str, **params) -> str:
-    if has_app_context():
+    if has_app_context() and "babel" in current_app.extensions:     # a bare app (a script, a test) has none
         return _gettext(text, **params)
     return text % params if params else text
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from .extensions import socketio
 from .link_board import make_board
-from .models import Award, BridgePoint, to_ms, utcnow
+from .models import Award, BridgePoint, ShowState, to_ms, utcnow
 from .services import attendance, link_health, roll_calls
 from .services.check_in import checked_in
 from .services.revision import Change, show_changed
@@ -28,6 +28,7 @@ TICK_S = 0.25            # how often links are rated
 TILES_EVERY_S = 1.0      # the grid refreshes at least this often, and at once on any change of state
 SAMPLE_EVERY_S = 5.0     # link samples kept for the report
 POLICY_EVERY_S = 2.0     # thresholds re-read from the database
+REVISIONS_EVERY_S = 1.0  # how soon a change made outside the server (the command line) reaches the screens
 
 
 def event_room(event_id: int) -> str:
@@ -87,7 +88,13 @@ class Ticker:
         self.board_down = False
         self.policies: dict[int, link_health.Policy] = {}
         self.points: dict[int, list[int]] = {}
-        self._policies_at = self._tiles_at = self._roll_calls_at = -1e9
+        self._policies_at = self._tiles_at = self._roll_calls_at = self._revisions_at = -1e9
+        # The newest revision of each event this process published or told its screens about. With a
+        # message queue the other workers publish too and this process cannot tell their patches from
+        # an outside change, so the watch runs on a single process only (docs/deployment.md).
+        self.watch_revisions = not app.config["DIEMCAU"].message_queue
+        self.known_revs: dict[int, int] = {}
+        show_changed.connect(self._published, weak=False)
 
     def run(self) -> None:
         while True:
@@ -121,6 +128,9 @@ class Ticker:
                 self.policies = link_health.load_policies(s, events)
                 self.points = {e: point_ids(s, e) for e in events}
                 self._policies_at = now
+            if self.watch_revisions and now - self._revisions_at >= REVISIONS_EVERY_S:
+                self._tell_outside_changes(s, events)
+                self._revisions_at = now
             changed = self.monitor.rate(now, self.policies)
             if changed or now - self._tiles_at >= TILES_EVERY_S:
                 self._send_tiles(now)
@@ -133,6 +143,19 @@ class Ticker:
             if now - self._roll_calls_at >= 1.0:
                 roll_calls.close_due(s)
                 self._roll_calls_at = now
+
+    def _published(self, change: Change) -> None:
+        self.known_revs[change.event_id] = max(change.rev, self.known_revs.get(change.event_id, 0))
+
+    def _tell_outside_changes(self, s, events: set[int]) -> None:
+        """A revision in the database that no patch of ours carried: screens take a fresh snapshot."""
+        if not events:
+            return
+        for event_id, rev in s.execute(select(ShowState.event_id, ShowState.rev).where(ShowState.event_id.in_(events))):
+            known = self.known_revs.setdefault(event_id, rev)
+            if rev > known:
+                self.known_revs[event_id] = rev
+                socketio.emit("resync", {"rev": rev}, to=event_room(event_id), ignore_queue=True)
 
     def _send_tiles(self, now: float) -> None:
         wall = to_ms(utcnow())

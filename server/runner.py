@@ -9,6 +9,8 @@ import argparse
 import os
 import sys
 
+from . import cli
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diemcau", description="Điểm Cầu – điều hành hội nghị trực tuyến")
@@ -24,13 +26,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--async-mode", choices=["eventlet", "threading"],
                        default=os.environ.get("DIEMCAU_ASYNC_MODE", "eventlet"))
     serve.add_argument("--instance", default=None, help="thư mục dữ liệu (khóa bí mật, SQLite, mật khẩu demo)")
-    serve.add_argument("--no-demo", action="store_true", help="không nạp hội nghị mẫu Quận 9")
+    # Production starts clean; `python3 dev.py serve` passes --demo for a first look.
+    serve.add_argument("--demo", action="store_true", help="nạp hội nghị mẫu Quận 9 và các tài khoản demo")
+    serve.add_argument("--no-demo", action="store_true", help=argparse.SUPPRESS)   # the default now; kept for old units
     serve.add_argument("--max-connections", type=int, default=10000,
                        help="số kết nối đồng thời tối đa (eventlet mặc định chỉ 1024)")
     user = sub.add_parser("create-user", help="tạo tài khoản")
     user.add_argument("username")
-    user.add_argument("role", choices=["admin", "operator", "mc", "site_tech", "checkin", "viewer"])
+    user.add_argument("role", choices=["admin", "operator", "mc", "site_tech", "checkin", "escort", "unit", "viewer"])
     user.add_argument("--bridge-point", type=int, default=None, help="id điểm cầu (cho site_tech, checkin)")
+    user.add_argument("--event", default=None, help="mã hội nghị của điểm cầu (cùng --point)")
+    user.add_argument("--point", default=None, help="mã điểm cầu, vd. long-binh (cùng --event)")
     user.add_argument("--database-url", default=None)
     sub.add_parser("agent", help="tác tử điểm cầu: theo dõi chương trình và tally, phát webhook / OSC (xem sites/agent.py)")
     sub.add_parser("simulate", help="diễn tập: giả lập N điểm cầu (xem sites/simulator.py)")
@@ -45,10 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, help="thư mục ghi tệp")
     rep.add_argument("--format", default="xlsx,csv,pdf", help="xlsx, csv, pdf, cách nhau bằng dấu phẩy")
     rep.add_argument("--database-url", default=None)
+    cli.add_parsers(sub)
     return parser
 
 
-COMMANDS = ("serve", "migrate", "create-user", "issue-token", "report", "agent", "simulate", "-h", "--help")
+COMMANDS = ("serve", "migrate", "create-user", "issue-token", "report", "event", "point", "delegates", "agent",
+            "simulate", "-h", "--help")
 # The bridge-point side: plain python-socketio clients, no server and no async mode of their own.
 CLIENT_COMMANDS = {"agent": "sites.agent", "simulate": "sites.simulator"}
 
@@ -127,7 +135,7 @@ def _serve(args) -> None:
     from .extensions import socketio
 
     settings = _settings(args, message_queue=args.message_queue, async_mode=args.async_mode,
-                         load_demo=not args.no_demo, channel=args.channel or "",
+                         load_demo=args.demo and not args.no_demo, channel=args.channel or "",
                          worker=args.worker_name or os.environ.get("DIEMCAU_WORKER") or f"{args.host}:{args.port}")
     app = create_app(settings)
     from .realtime import start_ticker
@@ -150,7 +158,7 @@ def _serve(args) -> None:
 
 def _print_welcome(app, host: str, port: int) -> None:
     from sqlalchemy import select
-    from .models import Event
+    from .models import Event, User
 
     base = f"http://{host}:{port}"
     from sqlalchemy.engine import make_url
@@ -179,6 +187,10 @@ def _print_welcome(app, host: str, port: int) -> None:
                 lines.append(f"    {point.short_name:<22} {base}/e/{event.slug}/site/{point.code}"
                              f"   {base}/e/{event.slug}/console/{point.code}")
     lines.append(f"  Quản trị:         {base}/admin/")
+    with app.extensions["diemcau.db"].session() as s:
+        if s.execute(select(User.id).limit(1)).first() is None:
+            lines.append("\nChưa có tài khoản nào. Tạo quản trị viên đầu tiên: diemcau create-user TÊN admin"
+                         "\nrồi tạo hội nghị: diemcau event create MÃ --title \"Tên hội nghị\" --date 2023-05-19 --start 08:00")
     logins = app.config.get("DEMO_LOGINS") or []
     if logins:
         lines.append("\nTài khoản demo (tên / mật khẩu / vai trò), lưu ở instance/demo-logins.txt:")
@@ -202,9 +214,17 @@ def _admin_command(args) -> None:
         return
     with db.session() as s:
         try:
-            if args.cmd == "create-user":
+            if args.cmd in cli.COMMANDS:
+                cli.run(s, args)
+            elif args.cmd == "create-user":
+                point_id = args.bridge_point
+                if args.point or args.event:
+                    from .services import bridge_points, events
+                    if not (args.point and args.event):
+                        sys.exit("Cần cả --event (mã hội nghị) và --point (mã điểm cầu).")
+                    point_id = bridge_points.get(s, events.require(s, args.event), args.point).id
                 password = os.environ.get("DIEMCAU_NEW_PASSWORD") or getpass.getpass("Mật khẩu: ")
-                accounts.create_user(s, args.username, password, args.role, bridge_point_id=args.bridge_point)
+                accounts.create_user(s, args.username, password, args.role, bridge_point_id=point_id)
                 s.commit()
                 print(f"Đã tạo tài khoản {args.username} ({args.role}).")
             elif args.cmd == "issue-token":

@@ -57,6 +57,7 @@ class ShowFollower:
         self.sio.on("disconnect", self._notify)
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("patch", self._on_patch)
+        self.sio.on("resync", self._on_resync)
         self.sio.on("links", self._on_links)
         self.sio.on("award_arrival", self._on_award_arrival)
         self.sio.on("connect_error", self._on_connect_error)
@@ -162,6 +163,12 @@ class ShowFollower:
             self.sio.start_background_task(self.resync)
         else:
             self._changed()
+
+    def _on_resync(self, message: dict) -> None:
+        """The server saw the revision move outside any patch (a change from the command line)."""
+        if self.state is None or message.get("rev", 0) > self.rev:
+            self.gaps += 1
+            self.sio.start_background_task(self.resync)
 
     def _on_award_arrival(self, message: dict) -> None:
         with self._cond:

@@ -39,8 +39,9 @@ class ServerProcess:
         return f"sqlite:///{self.instance / 'diemcau.sqlite3'}"
 
     def command(self) -> list[str]:
+        demo = [] if "--no-demo" in self.extra else ["--demo"]     # most live tests run on the demo event
         return [sys.executable, "-m", "server", "serve", "--port", str(self.port), "--async-mode",
-                self.async_mode, *self.extra]
+                self.async_mode, *demo, *self.extra]
 
     def environment(self) -> dict:
         return dict(os.environ, DIEMCAU_INSTANCE=str(self.instance), PYTHONUNBUFFERED="1")

@@ -25,6 +25,7 @@ from . import delegate_categories, delegates, invitation_tokens, permissions
 from .accounts import actor_name
 from .bridge_points import require_point
 from .errors import Forbidden, Invalid, ServiceError
+from .events import require_open_id
 from .revision import event_lock
 from .text import short_text
 
@@ -50,6 +51,7 @@ class Station:
 
 def station_for(session: Session, event_id: int, user: User, bridge_point_id=None, gate=None) -> Station:
     """An enrolled device scans at its own gate; staff at their own point; organisers anywhere."""
+    require_open_id(session, event_id)      # an archived event takes no more scans
     device = session.execute(select(ScannerDevice).where(ScannerDevice.user_id == user.id)).scalar_one_or_none()
     if device is not None:
         if device.revoked_at is not None or device.event_id != event_id:

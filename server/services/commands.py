@@ -15,6 +15,7 @@ from . import (award_batches, award_flow, floor_requests, incidents, link_health
 from .accounts import actor_name
 from .bridge_points import require_point
 from .errors import Invalid
+from .events import require_open_id
 from .revision import Change
 
 LOCAL_STEPS = {"local_next": 1, "local_previous": -1}
@@ -61,6 +62,7 @@ def run(session: Session, event_id: int, user: User | None, action, *, expected_
         args = {}
     if not isinstance(args, dict):
         raise Invalid(lazy("Tham số lệnh phải là một đối tượng."))
+    require_open_id(session, event_id)
     needed = permissions.COMMAND_PERMISSIONS[action]
     point = None
     if needed == "site.control":

@@ -352,6 +352,27 @@ def reset(session: Session, event: Event, actor: str) -> revision.Change:
         return revision.publish(revision.Change(event.id, rev, now, {"reset": True}))
 
 
+def run_kind(event: Event, state: ShowState | None) -> str:
+    """What the live data of the event covers, for the report: "rehearsal" when the show started
+    before the planned day (in the event's zone), "day" when on it or after, "not_started" before any
+    GO. A rehearsal reset clears the data, so after one it covers the day."""
+    started = state.show_started_at if state else None
+    if started is None:
+        return "not_started"
+    start = local_start(event)
+    if start is None:
+        return "day"
+    return "rehearsal" if started.astimezone(zone(event)).date() < start.date() else "day"
+
+
+RUN_TEXTS = {
+    "rehearsal": lazy("Số liệu của buổi chạy thử (diễn tập) trước ngày hội nghị; đặt lại sau diễn tập trước khi vào "
+                      "buổi chính thức."),
+    "day": lazy("Số liệu của buổi chính thức."),
+    "not_started": lazy("Chương trình chưa bắt đầu: chưa có số liệu điều hành."),
+}
+
+
 # ---------------------------------------------------------------- the list a person sees
 
 PHASES = ("running", "upcoming", "past")

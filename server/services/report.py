@@ -43,6 +43,7 @@ from .attendance import CURVE_STEP_MS, cell_key, summary
 from .awards import LEVELS
 from .delegate_categories import labels as category_labels
 from .errors import NotFound
+from .events import RUN_TEXTS, run_kind
 from .snapshot import programme
 
 STATUS_LABELS = {
@@ -92,9 +93,13 @@ def curve(arrivals_ms: list[int]) -> list[list[int]]:
 
 # --- parts -------------------------------------------------------------------------------------------
 
-def _event_part(event: Event, now: datetime) -> dict:
+def _event_part(session: Session, event: Event, now: datetime) -> dict:
+    state = session.execute(select(ShowState).where(ShowState.event_id == event.id)).scalar_one_or_none()
+    run = run_kind(event, state)
     return {"title": event.title, "slug": event.slug, "organiser": event.organiser, "venue": event.venue,
-            "starts_at": to_ms(event.starts_at), "timezone": event.timezone, "generated_at": to_ms(now)}
+            "starts_at": to_ms(event.starts_at), "timezone": event.timezone, "generated_at": to_ms(now),
+            "plan_number": event.plan_number, "run": run, "run_text": str(RUN_TEXTS[run]),
+            "reset_at": to_ms(event.reset_at)}
 
 
 def _programme_part(session: Session, event: Event, points: dict[int, BridgePoint], now: datetime) -> dict:
@@ -312,7 +317,7 @@ def report(session: Session, event_id: int, *, now: datetime | None = None) -> d
                                    .order_by(BridgePoint.position, BridgePoint.id)).scalars())
     points = {p.id: p for p in ordered}
     return {
-        "event": _event_part(event, now),
+        "event": _event_part(session, event, now),
         "programme": _programme_part(session, event, points, now),
         "attendance": _attendance_part(session, event_id),
         "awards": _awards_part(session, event_id, points),

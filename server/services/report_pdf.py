@@ -313,6 +313,8 @@ class _Writer:
             self.paragraph(f"Địa điểm: {self.event['venue']}.", "", 10, "L", 0.5)
         if self.event.get("organiser"):
             self.paragraph(f"Đơn vị tổ chức: {self.event['organiser']}.", "", 10, "L", 2)
+        if self.event.get("run_text"):
+            self.paragraph(self.event["run_text"], "I", 10, "L", 2)
 
     def summary(self) -> None:
         self.font("B", 10)

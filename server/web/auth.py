@@ -6,7 +6,9 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_babel import get_locale
 
 from ..i18n import LANGUAGES, _
-from ..services import accounts, permissions
+from ..models import BridgePoint, Event
+from ..services import accounts, permissions, sign_in_links
+from ..services.errors import ServiceError
 from .context import check_csrf, csrf_token, current_user, db
 from .screen_text import screen_texts
 
@@ -43,6 +45,35 @@ def logout():
     check_csrf()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/s/<token>")
+def sign_in_link(token: str):
+    """A one-time link from a point's sheet: signs the phone in and opens the account's own page."""
+    try:
+        user = sign_in_links.redeem(db(), token)
+        db().commit()
+    except ServiceError as exc:
+        db().rollback()
+        return render_template("message.html", title=_("Không đăng nhập được"), text=str(exc.message)), 403
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True            # a phone that restarts stays signed in for the day
+    session["uid"] = user.id
+    if lang:
+        session["lang"] = lang
+    return redirect(home_of(user))
+
+
+def home_of(user) -> str:
+    """Where an account bound to a point starts: the technician's console, the door's scanner."""
+    point = db().get(BridgePoint, user.bridge_point_id) if user.bridge_point_id else None
+    event = db().get(Event, point.event_id) if point else None
+    if point is not None and user.role == "site_tech":
+        return url_for("pages.console", slug=event.slug, code=point.code)
+    if point is not None and user.role == "checkin":
+        return url_for("checkin.scanner", slug=event.slug)
+    return url_for("pages.index")
 
 
 @bp.route("/lang/<code>")

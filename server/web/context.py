@@ -51,9 +51,14 @@ def login_required(permission: str):
 
 
 def event_or_404(slug: str) -> Event:
+    """The event of the URL. An archived one is read-only: every form posted to its pages is refused,
+    except the event pages' own (duplicate, delete), whose services decide."""
     event = db().execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
     if event is None:
         abort(404)
+    if event.archived_at is not None and request.method not in ("GET", "HEAD") and \
+            not (request.endpoint or "").startswith("events."):
+        abort(403, description=_("Hội nghị đã lưu trữ: chỉ xem và xuất báo cáo, không thay đổi được."))
     return event
 
 

@@ -3,12 +3,14 @@ MC prompter, the escorts' award view, and the printed sheet that takes each poin
 their console."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, abort, flash, render_template, request
 
-from ..models import CHECKS, INCIDENT_KINDS, Event
-from ..services import permissions, screens
-from .context import bridge_point_or_404, current_user, db, event_or_404, login_required
+from ..models import CHECKS, INCIDENT_KINDS
+from ..i18n import _
+from ..services import day_accounts, events, permissions, screens
+from ..services.accounts import actor_name
+from ..services.errors import ServiceError
+from .context import bridge_point_or_404, check_csrf, current_user, db, event_or_404, flash_failure, login_required
 from .qr import qr_svg
 
 bp = Blueprint("pages", __name__)
@@ -17,8 +19,12 @@ bp = Blueprint("pages", __name__)
 @bp.route("/")
 @login_required("show.view")
 def index():
-    events = db().execute(select(Event).order_by(Event.id)).scalars().all()
-    return render_template("index.html", events=events)
+    """The signed-in person's events, running first, then upcoming, then past (an account bound to
+    a bridge point sees its own event only)."""
+    groups = events.listing(db(), current_user())
+    titles = {"running": _("Đang diễn ra"), "upcoming": _("Sắp tới"), "past": _("Đã qua")}
+    return render_template("index.html", groups=[(titles[k], groups[k]) for k in events.PHASES if groups[k]],
+                           local_start=events.local_start)
 
 
 @bp.route("/e/<slug>/desk")
@@ -88,15 +94,34 @@ def escort(slug: str):
     return render_template("escort.html", event=event, point=point)
 
 
-@bp.route("/e/<slug>/sheet")
+@bp.route("/e/<slug>/sheet", methods=["GET", "POST"])
 @login_required("coord.control")
 def sheet(slug: str):
-    """One printed page per bridge point: its console's address as text and as a QR code."""
+    """One printed page per bridge point: its console's address as text and as a QR code. Posted
+    (organisers), the sheets also carry a one-time sign-in link for the point's technician and door
+    staff, their accounts made if missing: what is printed then is the only copy of those links."""
     event = event_or_404(slug)
     base = request.host_url.rstrip("/")
+    logins: dict[int, list] = {}
+    if request.method == "POST":
+        check_csrf()
+        if not permissions.holds(current_user(), "events.manage"):
+            abort(403)
+        try:
+            if request.form.get("op") == "revoke":
+                count = day_accounts.revoke_all(db(), event)
+                flash(_("Đã thu hồi %(count)s liên kết đăng nhập chưa dùng.", count=count), "ok")
+            else:
+                for login in day_accounts.issue_all(db(), event, actor_name(current_user())):
+                    url = f"{base}/s/{login.token}"
+                    logins.setdefault(login.point.id, []).append(
+                        {"role": login.role, "label": day_accounts.ROLE_LABELS[login.role], "user": login.user,
+                         "url": url, "qr": qr_svg(url)})
+        except ServiceError as exc:
+            flash_failure(exc)
     sheets = []
     for point in event.bridge_points:
         url = base + screens.page_path(event, "console", point.code)
-        sheets.append({"point": point, "url": url, "qr": qr_svg(url),
+        sheets.append({"point": point, "url": url, "qr": qr_svg(url), "logins": logins.get(point.id, []),
                        "display_url": base + screens.page_path(event, "site", point.code)})
-    return render_template("sheet.html", event=event, sheets=sheets)
+    return render_template("sheet.html", event=event, sheets=sheets, with_logins=bool(logins))

@@ -53,6 +53,8 @@
       this.socket.on("connect_error", (err) => this._lost(err && err.data && err.data.code ? err.message : null));
       this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
       this.socket.on("patch", (patch) => this.applyPatch(patch));
+      // A change made outside the server (the command line): the server saw the revision move.
+      this.socket.on("resync", (msg) => { if (this.rev === null || msg.rev > this.rev) this.resync(); });
       if (this.onLinks) this.socket.on("links", (links) => this.onLinks(links));
       // A recipient checked in: the desk, the prompter and the escorts stop flagging them.
       // It travels outside the revisions, so a patch read just before the check-in may come after it:
