@@ -59,12 +59,12 @@ def create_app(settings: Settings | None = None) -> Flask:
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
 
     from .realtime import init_realtime
-    from .web import (admin, api, auth, awards, checkin, delegates, invitation, nominations, pages, programme,
-                      report)
+    from .web import (admin, api, auth, awards, checkin, delegates, events, invitation, nominations, pages,
+                      programme, report)
 
     init_realtime(app)
-    for blueprint in (auth.bp, pages.bp, programme.bp, api.bp, admin.bp, delegates.bp, checkin.bp, invitation.bp,
-                      nominations.bp, awards.bp, report.bp):
+    for blueprint in (auth.bp, pages.bp, events.bp, programme.bp, api.bp, admin.bp, delegates.bp, checkin.bp,
+                      invitation.bp, nominations.bp, awards.bp, report.bp):
         app.register_blueprint(blueprint)
     auth.init_app(app)
 

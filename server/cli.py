@@ -58,8 +58,19 @@ def add_parsers(sub) -> None:
     dimp.add_argument("slug")
     dimp.add_argument("file")
     dimp.add_argument("--create-categories", action="store_true", help="tạo các thành phần tệp có mà hội nghị chưa có")
+    dinv = dl.add_parser("invitations", help="in thư mời (PDF, mỗi người một trang) cho đại biểu còn thư mời")
+    dinv.add_argument("slug")
+    dinv.add_argument("--out", required=True, help="tệp PDF sẽ ghi, vd. thu-moi.pdf")
+    dinv.add_argument("--public-url", required=True,
+                      help="địa chỉ công khai của máy chủ, in trong mã QR (vd. http://192.168.1.10:5000)")
+    dinv.add_argument("--point", help="chỉ đại biểu của điểm cầu này (mã điểm cầu)")
+    prog = sub.add_parser("programme", help="chương trình của một hội nghị")
+    pg = prog.add_subparsers(dest="programme_cmd", required=True)
+    pimp = pg.add_parser("import", help="nhập chương trình từ tệp XLSX/CSV (thay chương trình chưa chạy)")
+    pimp.add_argument("slug")
+    pimp.add_argument("file")
     for p in (create, duplicate, ev.choices["list"], ev.choices["archive"], ev.choices["reset"], delete, add, imp,
-              pt.choices["list"], dimp):
+              pt.choices["list"], dimp, dinv, pimp):
         p.add_argument("--database-url", default=None)
 
 
@@ -125,36 +136,83 @@ def point_command(session, args) -> None:
         print(f"Đã thêm điểm cầu {point.code}: {point.name} ({point.kind}).")
     elif args.point_cmd == "import":
         path = Path(args.file)
-        added = bridge_points.import_points(session, event, path.name, path.read_bytes())
+        added = bridge_points.import_points(session, event, path.name, _read(path))
         print(f"Đã nhập {len(added)} điểm cầu từ {path.name}.")
     else:
         for point in event.bridge_points:
             print(f"{point.position + 1:>4}  {point.code:<30} {point.kind:<9} {point.name}")
 
 
-def delegates_command(session, args) -> None:
-    from .services import events
-    from .services.delegate_import import import_delegates, parse_delegates
-    from .services.errors import ServiceError
+def _signing_app(args):
+    """Invitations are signed with the instance's key (DIEMCAU_INSTANCE / DIEMCAU_SECRET_KEY), as the
+    server signs them, and their texts read in Vietnamese: an app context gives both."""
     from flask import Flask
     from .config import Settings
-    event = events.require(session, args.slug)
-    path = Path(args.file)
-    # Invitations are signed with the instance's key (DIEMCAU_INSTANCE / DIEMCAU_SECRET_KEY), as the server signs them.
+    from .extensions import babel
     app = Flask("diemcau-cli")
     app.config["SECRET_KEY"] = Settings(database_url=args.database_url or "").secret_key
+    babel.init_app(app, locale_selector=lambda: "vi")
+    return app
+
+
+def _read(path: Path) -> bytes:
     try:
-        with app.app_context():
-            rows = parse_delegates(session, event.id, path.name, path.read_bytes(),
-                                   create_categories=args.create_categories)
+        return path.read_bytes()
+    except OSError as exc:
+        sys.exit(f"Không đọc được tệp {path}: {exc.strerror or exc}.")
+
+
+def delegates_command(session, args) -> None:
+    from .services import events
+    event = events.require(session, args.slug)
+    with _signing_app(args).app_context():
+        if args.delegates_cmd == "import":
+            from .services.delegate_import import import_delegates, parse_delegates
+            path = Path(args.file)
+            rows = parse_delegates(session, event.id, path.name, _read(path), create_categories=args.create_categories)
             count = import_delegates(session, event.id, rows, ACTOR)
-    except ServiceError as exc:
-        session.rollback()
-        _fail(exc)
-    print(f"Đã nhập {count} đại biểu từ {path.name}, mỗi người một thư mời.")
+            print(f"Đã nhập {count} đại biểu từ {path.name}, mỗi người một thư mời.")
+        else:
+            _print_invitations(session, event, args)
 
 
-COMMANDS = {"event": event_command, "point": point_command, "delegates": delegates_command}
+def _print_invitations(session, event, args) -> None:
+    from sqlalchemy import select
+    from .models import Delegate
+    from .services import bridge_points, invitations
+    from .services.invitation_print import invitations_pdf
+    base = args.public_url.strip().rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        sys.exit(f"Địa chỉ công khai “{base[:80]}” cần bắt đầu bằng http:// hoặc https:// (vd. http://192.168.1.10:5000).")
+    query = select(Delegate).where(Delegate.event_id == event.id)
+    if args.point:
+        query = query.where(Delegate.bridge_point_id == bridge_points.get(session, event, args.point).id)
+    people = list(session.execute(query.order_by(Delegate.id)).scalars())
+    cards = invitations.cards(session, event, people, base + "/")
+    if not cards:
+        sys.exit("Không có đại biểu nào có thư mời còn hiệu lực.")
+    pdf = invitations_pdf(invitations.header(event, invitations.issued_on(event)), invitations.event_block(event), cards)
+    out = Path(args.out)
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        sys.exit(f"Không ghi được tệp {out}: {exc.strerror or exc}.")
+    invitations.mark_printed(session, event.id, [d.id for d in people])
+    print(f"Đã in {len(cards)} thư mời vào {out} (mã QR mở {base}/i/…).")
+
+
+def programme_command(session, args) -> None:
+    from .services import events
+    from .services.programme import replace_programme
+    from .services.programme_import import parse_programme
+    event = events.require(session, args.slug)
+    path = Path(args.file)
+    count = replace_programme(session, event.id, parse_programme(path.name, _read(path)), ACTOR)
+    print(f"Đã nhập {count} mục chương trình từ {path.name}.")
+
+
+COMMANDS = {"event": event_command, "point": point_command, "delegates": delegates_command,
+            "programme": programme_command}
 
 
 def run(session, args) -> None:

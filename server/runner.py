@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("serve", "migrate", "create-user", "issue-token", "report", "event", "point", "delegates", "agent",
+COMMANDS = ("serve", "migrate", "create-user", "issue-token", "report", "event", "point", "delegates", "programme", "agent",
             "simulate", "-h", "--help")
 # The bridge-point side: plain python-socketio clients, no server and no async mode of their own.
 CLIENT_COMMANDS = {"agent": "sites.agent", "simulate": "sites.simulator"}
@@ -158,7 +158,8 @@ def _serve(args) -> None:
 
 def _print_welcome(app, host: str, port: int) -> None:
     from sqlalchemy import select
-    from .models import Event, User
+    from .models import Event
+    from .services import accounts
 
     base = f"http://{host}:{port}"
     from sqlalchemy.engine import make_url
@@ -188,9 +189,11 @@ def _print_welcome(app, host: str, port: int) -> None:
                              f"   {base}/e/{event.slug}/console/{point.code}")
     lines.append(f"  Quản trị:         {base}/admin/")
     with app.extensions["diemcau.db"].session() as s:
-        if s.execute(select(User.id).limit(1)).first() is None:
-            lines.append("\nChưa có tài khoản nào. Tạo quản trị viên đầu tiên: diemcau create-user TÊN admin"
-                         "\nrồi tạo hội nghị: diemcau event create MÃ --title \"Tên hội nghị\" --date 2023-05-19 --start 08:00")
+        if not accounts.has_accounts(s):
+            code = accounts.setup_code(app.config["DIEMCAU"].secret_key)
+            lines.append(f"\nChưa có tài khoản nào. Tạo quản trị viên đầu tiên tại {base}/setup với mã cài đặt {code}"
+                         "\n(hoặc bằng dòng lệnh: diemcau create-user TÊN admin), rồi tạo hội nghị trên trang chủ"
+                         "\nhoặc: diemcau event create MÃ --title \"Tên hội nghị\" --date 2023-05-19 --start 08:00")
     logins = app.config.get("DEMO_LOGINS") or []
     if logins:
         lines.append("\nTài khoản demo (tên / mật khẩu / vai trò), lưu ở instance/demo-logins.txt:")

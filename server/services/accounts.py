@@ -1,10 +1,13 @@
 """Logins and bearer tokens. Only hashes are stored; a token is shown once, when it is issued."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +18,7 @@ from .errors import Invalid
 TOKEN_PREFIX = "dc_"
 POINT_ROLES = ("site_tech", "checkin", "scanner")   # accounts that work at one bridge point
 PASSWORD_METHOD = "scrypt"      # werkzeug's default, slow on purpose; tests lower it for speed
+USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,40}$")
 
 
 def _token_hash(token: str) -> str:
@@ -92,3 +96,37 @@ def revoke_token(session: Session, token_id: int) -> None:
 
 def actor_name(user: User) -> str:
     return f"{user.username} ({user.role})"
+
+
+# ---------------------------------------------------------------- the first admin of a blank install
+
+def has_accounts(session: Session) -> bool:
+    return session.execute(select(User.id).limit(1)).first() is not None
+
+
+def setup_code(secret_key: str) -> str:
+    """The code the setup page asks for, printed by `diemcau serve` on the server's own screen: only
+    whoever runs the server can make the first admin, not whoever reaches the page first. Made from
+    the instance's key, so every worker asks for the same code and nothing more is stored."""
+    digest = hmac.new(secret_key.encode(), b"diemcau first admin", hashlib.sha256).digest()
+    text = base64.b32encode(digest).decode()[:12]
+    return "-".join(text[i:i + 4] for i in range(0, 12, 4))
+
+
+def create_first_admin(session: Session, username: str, password: str, code: str, secret_key: str) -> User:
+    """The first admin, only while there is no account at all and with the printed setup code."""
+    if has_accounts(session):
+        raise Invalid(lazy("Đã có tài khoản quản trị; hãy đăng nhập."))
+    wanted = setup_code(secret_key)
+    if not hmac.compare_digest(str(code or "").strip().upper().replace(" ", ""), wanted):
+        raise Invalid(lazy("Mã cài đặt không đúng. Mã được in trên màn hình máy chủ khi chạy “diemcau serve”."))
+    username = str(username or "").strip()
+    if not USERNAME.match(username):
+        raise Invalid(lazy("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới "
+                           "(3–40 ký tự), vd. quantri."))
+    user = create_user(session, username, password, "admin")
+    # Two pages sent at once: only the first admin stays.
+    if session.execute(select(func.count()).select_from(User)).scalar() > 1:
+        session.rollback()
+        raise Invalid(lazy("Đã có tài khoản quản trị; hãy đăng nhập."))
+    return user

@@ -32,6 +32,7 @@ HEADERS = {"tt": "number", "stt": "number", "ten diem cau": "name", "diem cau": 
            "hoi truong": "name", "dia diem": "name", "ten ngan": "short_name", "ten gon": "short_name",
            "ma": "code", "ma diem cau": "code", "cap": "kind", "loai": "kind", "loai diem cau": "kind"}
 REQUIRED = ("name",)
+FIELDS = ("name", "short_name", "code", "kind")
 
 
 def require_point(session: Session, event_id: int, bridge_point_id) -> BridgePoint:
@@ -60,10 +61,17 @@ def code_from(text: str) -> str:
 def _clean(data: dict, *, partial: bool) -> dict:
     if not isinstance(data, dict):
         raise Invalid(lazy("Thông tin điểm cầu phải là một đối tượng JSON."))
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise Invalid(lazy("Trường không có: %(names)s. Các trường: %(known)s.", names=", ".join(map(str, unknown))[:200],
+                           known=", ".join(FIELDS)))
     out: dict = {}
     for name, label in (("name", lazy("Tên điểm cầu")), ("short_name", lazy("Tên ngắn")), ("code", lazy("Mã"))):
         if name in data or not partial:
-            text = clean_cell(data.get(name))
+            value = data.get(name)
+            if value is not None and not isinstance(value, (str, int, float)):
+                raise Invalid(lazy("%(label)s phải là văn bản.", label=label))
+            text = clean_cell(value)
             if len(text) > LIMITS[name]:
                 raise Invalid(lazy("%(label)s dài %(length)s ký tự, tối đa %(limit)s; hãy rút gọn.", label=label,
                                    length=len(text), limit=LIMITS[name]))

@@ -22,6 +22,11 @@ def personal_url(base_url: str, invitation: Invitation) -> str:
     return f"{base_url.rstrip('/')}/i/{invitation_tokens.token_for(invitation)}"
 
 
+def issued_on(event: Event) -> date:
+    """Today where the event is: an invitation printed at 02:30 in Vietnam carries Vietnam's date."""
+    return utcnow().astimezone(ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh")).date()
+
+
 def header(event: Event, today: date) -> InvitationHeader:
     return InvitationHeader(issuing_body=event.issuing_body or event.organiser.upper(),
                             document_number=event.document_number, place_name=event.place_name or "",

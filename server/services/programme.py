@@ -16,6 +16,7 @@ from ..i18n import lazy
 from ..models import BRIDGE_POINT_KINDS, LocalItem, ProgrammeItem, SiteCursor, utcnow
 from . import revision
 from .errors import Invalid, NotFound
+from .events import require_open_id
 from .snapshot import programme, programme_part, show_part
 
 MAX_DURATION_S = 6 * 3600
@@ -105,6 +106,7 @@ class _EditScope:
 def _edit(session: Session, event_id: int, actor: str, action: str) -> Iterator[_EditScope]:
     """Runs one edit under the event's change guard, keeps the cursor on its item, logs and publishes."""
     with revision.change(session, event_id):
+        require_open_id(session, event_id)          # an archived event's programme stays as it ran
         scope = _EditScope(session, event_id)
         yield scope
         session.flush()

@@ -1,4 +1,5 @@
-"""HTTP control API for Stream Deck / Bitfocus Companion and scripts (docs/api.md).
+"""HTTP API for Stream Deck / Bitfocus Companion and scripts (docs/api.md): the show's commands, and
+the organisers' events and bridge points (the same services as the event pages and `diemcau event`).
 
 Bearer tokens only (no cookies, so no CSRF). `expected_rev` is optional here: a hardware button does
 not know the revision, so without it the command applies to the state current when it arrives.
@@ -9,8 +10,8 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from ..i18n import _
-from ..models import Event, SiteCursor, utcnow
-from ..services import accounts, commands, permissions
+from ..models import Event, SiteCursor, User, to_ms, utcnow
+from ..services import accounts, bridge_points, commands, events, permissions
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.revision import load_state
 from ..services.show_timing import timing
@@ -18,8 +19,6 @@ from ..services.snapshot import bridge_point_part, programme, show_part, site_pa
 from .context import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
 
 class Unauthorised(ServiceError):
     code = "unauthorised"
@@ -43,11 +42,27 @@ def _user():
     return user
 
 
-def _event(slug: str) -> Event:
+def _event(slug: str, user: User | None = None) -> Event:
+    """The event of the path; an account bound to a bridge point does not see other events."""
     event = db().execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
-    if event is None:
+    if event is None or (user is not None and user.bridge_point_id is not None
+                         and user.bridge_point_id not in {p.id for p in event.bridge_points}):
         raise NotFound(_("Không tìm thấy hội nghị “%(slug)s”.", slug=slug[:80]))
     return event
+
+
+def _allowed(permission: str) -> User:
+    user = _user()
+    if not permissions.allows(user, permission):
+        raise Forbidden(_("Tài khoản của bạn không có quyền thực hiện thao tác này."))
+    return user
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        raise Invalid(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    return body
 
 
 def _brief(item) -> dict | None:
@@ -71,20 +86,69 @@ def _state_body(event) -> dict:
 
 @bp.get("/events/<slug>/state")
 def state(slug: str):
-    if not permissions.allows(_user(), "show.view"):
-        raise Forbidden(_("Tài khoản của bạn không có quyền thực hiện thao tác này."))
-    return jsonify(_state_body(_event(slug)))
+    return jsonify(_state_body(_event(slug, _allowed("show.view"))))
+
+
+# ---------------------------------------------------------------- events and bridge points
+
+def _event_body(event: Event, phase: str | None = None) -> dict:
+    start = events.local_start(event)
+    return {"slug": event.slug, "title": event.title, "organiser": event.organiser, "venue": event.venue,
+            "plan_number": event.plan_number, "plan_date": event.plan_date.isoformat() if event.plan_date else None,
+            "date": start.date().isoformat() if start else None, "start": f"{start:%H:%M}" if start else None,
+            "starts_at": to_ms(event.starts_at), "timezone": event.timezone, "language": event.language,
+            "archived": event.archived_at is not None, "bridge_points": len(event.bridge_points),
+            **({"phase": phase} if phase else {})}
+
+
+@bp.get("/events")
+def event_list():
+    listing = events.listing(db(), _allowed("show.view"))
+    return jsonify({"ok": True, "events": [_event_body(e, phase) for phase in events.PHASES for e in listing[phase]]})
+
+
+@bp.post("/events")
+def event_create():
+    user = _allowed("events.manage")
+    event = events.create(db(), _body(), accounts.actor_name(user))
+    db().commit()
+    return jsonify({"ok": True, "event": _event_body(event)}), 201
+
+
+@bp.get("/events/<slug>")
+def event_show(slug: str):
+    return jsonify({"ok": True, "event": _event_body(_event(slug, _allowed("show.view")))})
+
+
+@bp.patch("/events/<slug>")
+def event_update(slug: str):
+    event = _event(slug, _allowed("events.manage"))
+    events.update(db(), event, _body())
+    db().commit()
+    return jsonify({"ok": True, "event": _event_body(event)})
+
+
+@bp.get("/events/<slug>/points")
+def point_list(slug: str):
+    event = _event(slug, _allowed("show.view"))
+    return jsonify({"ok": True, "bridge_points": [bridge_point_part(p) for p in event.bridge_points]})
+
+
+@bp.post("/events/<slug>/points")
+def point_add(slug: str):
+    event = _event(slug, _allowed("events.manage"))
+    point = bridge_points.add(db(), event, _body())
+    db().commit()
+    return jsonify({"ok": True, "bridge_point": bridge_point_part(point)}), 201
 
 
 @bp.post("/events/<slug>/<action>")
 def command(slug: str, action: str):
     user = _user()
-    event = _event(slug)
+    event = _event(slug, user)
     if action not in permissions.COMMAND_PERMISSIONS:
         raise Invalid(_("Lệnh không hợp lệ: %(action)s.", action=action[:40]))
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise Invalid(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    body = _body()
     args = body.get("args", {})          # coordination commands: {"args": {"bridge_point_id": 4}}
     if not isinstance(args, dict):
         raise Invalid(_("Tham số lệnh phải là một đối tượng."))

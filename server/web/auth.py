@@ -1,7 +1,7 @@
 """Login, logout, language."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 
 from flask_babel import get_locale
 
@@ -24,6 +24,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if not accounts.has_accounts(db()):
+        return redirect(url_for(".setup"))          # a blank install: make the first admin first
     if request.method == "POST":
         check_csrf()
         user = accounts.authenticate(db(), request.form.get("username", "").strip(),
@@ -31,13 +33,44 @@ def login():
         if user is None:
             flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
             return render_template("login.html"), 401
-        lang = session.get("lang")
-        session.clear()
-        session["uid"] = user.id
-        if lang:
-            session["lang"] = lang
+        _sign_in(user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html")
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """A blank install: the first admin, with the setup code `diemcau serve` printed on the server's
+    screen. Gone as soon as any account exists."""
+    if accounts.has_accounts(db()):
+        return redirect(url_for(".login"))
+    if request.method == "POST":
+        check_csrf()
+        settings = current_app.config["DIEMCAU"]
+        try:
+            with current_app.extensions["diemcau.db"].setup_lock():
+                user = accounts.create_first_admin(db(), request.form.get("username", ""),
+                                                   request.form.get("password", ""), request.form.get("code", ""),
+                                                   settings.secret_key)
+                db().commit()
+        except ServiceError as exc:
+            db().rollback()
+            flash(str(exc.message), "error")
+            return render_template("setup.html", username=request.form.get("username", "")), 400
+        _sign_in(user)
+        flash(_("Đã tạo tài khoản quản trị %(name)s. Bước tiếp theo: tạo hội nghị.", name=user.username), "ok")
+        return redirect(url_for("events.new"))
+    return render_template("setup.html", username="")
+
+
+def _sign_in(user, *, permanent: bool = False) -> None:
+    """A new session for the user; the language chosen before signing in stays."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = permanent
+    session["uid"] = user.id
+    if lang:
+        session["lang"] = lang
 
 
 @bp.route("/logout", methods=["POST"])
@@ -56,12 +89,7 @@ def sign_in_link(token: str):
     except ServiceError as exc:
         db().rollback()
         return render_template("message.html", title=_("Không đăng nhập được"), text=str(exc.message)), 403
-    lang = session.get("lang")
-    session.clear()
-    session.permanent = True            # a phone that restarts stays signed in for the day
-    session["uid"] = user.id
-    if lang:
-        session["lang"] = lang
+    _sign_in(user, permanent=True)      # a phone that restarts stays signed in for the day
     return redirect(home_of(user))
 
 

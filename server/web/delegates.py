@@ -2,8 +2,6 @@
 re-issue invitations, and print them (PDF for a set, PNG for one)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from ..i18n import _
@@ -151,7 +149,7 @@ def invitations_file(slug: str):
     if not cards:
         flash(_("Không có đại biểu nào có thư mời còn hiệu lực trong danh sách đang lọc."), "error")
         return _back(slug)
-    pdf = invitations_pdf(invitations.header(event, date.today()), invitations.event_block(event), cards)
+    pdf = invitations_pdf(invitations.header(event, invitations.issued_on(event)), invitations.event_block(event), cards)
     invitations.mark_printed(db(), event.id, [d.id for d in _selected(event)])
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="thu-moi-{event.slug}.pdf"'})
@@ -165,7 +163,7 @@ def invitation_image(slug: str, delegate_id: int):
     cards = invitations.cards(db(), event, [delegate], request.host_url) if delegate and delegate.event_id == event.id else []
     if not cards:
         return _("Đại biểu không có thư mời còn hiệu lực."), 404
-    png = invitation_png(invitations.header(event, date.today()), invitations.event_block(event), cards[0])
+    png = invitation_png(invitations.header(event, invitations.issued_on(event)), invitations.event_block(event), cards[0])
     invitations.mark_printed(db(), event.id, [delegate.id])
     return Response(png, mimetype="image/png",
                     headers={"Content-Disposition": f'inline; filename="thu-moi-{delegate_id}.png"'})

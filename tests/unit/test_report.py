@@ -303,7 +303,8 @@ def test_a_rehearsal_run_produces_a_report_whose_numbers_match_the_script(app, s
     # event
     assert rep["event"] == {"title": demo_event.title, "slug": "quan9-chi-thi-05", "organiser": "Quận ủy Quận 9",
                             "venue": "Hội trường Quận ủy (Lầu 2) và 14 điểm cầu", "starts_at": ms(S),
-                            "timezone": "Asia/Ho_Chi_Minh", "generated_at": ms(now)}
+                            "timezone": "Asia/Ho_Chi_Minh", "generated_at": ms(now), "plan_number": "Số 227-KH/QU",
+                            "run": "day", "run_text": "Số liệu của buổi chính thức.", "reset_at": None}
 
     # programme: every row from the script
     prog = rep["programme"]
