@@ -3,7 +3,8 @@ a ward's site display during the local segment, and the control room with 15 sim
 (one on air, one on standby, one lost, a floor request, an incident, a closed roll call); and the
 technician console on a phone (390×844); the attendance dashboard after 60 arrivals, and the scanner
 on a phone welcoming a VIP (check_in); the awards registry and the escorts' view (awards); the
-report after a short rehearsal run to the end (report).
+report after a short rehearsal run to the end (report); and a new user's first event on a blank
+install, one picture a step (first_event).
 
     .venv/bin/python docs/screenshots/make_screenshots.py            # every screenshot
     .venv/bin/python docs/screenshots/make_screenshots.py report     # only these steps, on a fresh event
@@ -61,23 +62,45 @@ def shoot(page, name: str) -> None:
 
 
 STEPS = ("desk", "coordination", "check_in", "awards", "report")
+BLANK_STEPS = ("first_event",)          # each on a blank install of its own (no demo)
 
 
 def main(argv: list[str] | None = None) -> None:
-    wanted = list(argv) if argv else list(STEPS)
-    unknown = [name for name in wanted if name not in STEPS]
+    wanted = list(argv) if argv else [*STEPS, *BLANK_STEPS]
+    unknown = [name for name in wanted if name not in (*STEPS, *BLANK_STEPS)]
     if unknown:
-        raise SystemExit(f"unknown step(s) {', '.join(unknown)}; choose from {', '.join(STEPS)}")
-    with tempfile.TemporaryDirectory(prefix="diemcau-shots-") as tmp, sync_playwright() as driver:
-        server = ServerProcess(Path(tmp)).start()
+        raise SystemExit(f"unknown step(s) {', '.join(unknown)}; choose from {', '.join((*STEPS, *BLANK_STEPS))}")
+    with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            for name in STEPS:                 # always in this order: each carries on from the one before
+            if any(name in wanted for name in STEPS):
+                with tempfile.TemporaryDirectory(prefix="diemcau-shots-") as tmp:
+                    server = ServerProcess(Path(tmp)).start()
+                    try:
+                        for name in STEPS:     # always in this order: each carries on from the one before
+                            if name in wanted:
+                                globals()[name](browser, server)
+                    finally:
+                        server.stop()
+            for name in BLANK_STEPS:
                 if name in wanted:
-                    globals()[name](browser, server)
+                    with tempfile.TemporaryDirectory(prefix="diemcau-shots-") as tmp:
+                        server = ServerProcess(Path(tmp), extra=["--no-demo"]).start()
+                        try:
+                            globals()[name](browser, server)
+                        finally:
+                            server.stop()
         finally:
             browser.close()
-            server.stop()
+
+
+def first_event(browser, server: ServerProcess) -> None:
+    """A new user's first event on a blank install, one picture a step (tests/browser/first_event_flow.py)."""
+    from tests.browser.first_event_flow import run
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
+                                  timezone_id="Asia/Ho_Chi_Minh")
+    run(context.new_page(), server.url, server.log_tail(5000), shoot=lambda page, name: shoot(page, name))
+    context.close()
 
 
 def desk(browser, server: ServerProcess) -> None:

@@ -28,8 +28,8 @@ def _event_fields(event) -> dict:
     values = {name: getattr(event, name) or "" for name in events.TEXTS}
     values |= {"slug": event.slug, "timezone": event.timezone or events.DEFAULT_TIMEZONE,
                "language": event.language or "vi",
-               "plan_date": event.plan_date.isoformat() if event.plan_date else "",
-               "date": start.date().isoformat() if start else "", "start": start.strftime("%H:%M") if start else ""}
+               "plan_date": event.plan_date.strftime("%d/%m/%Y") if event.plan_date else "",
+               "date": start.strftime("%d/%m/%Y") if start else "", "start": start.strftime("%H:%M") if start else ""}
     return values
 
 

@@ -178,6 +178,9 @@ PAGES = {  # page -> roles that may open it
     "devices": {"admin", "operator"},
     "attendance": {"admin", "operator", "mc", "checkin"},
     "scan": {"admin", "operator", "checkin", "scanner"},
+    "settings": {"admin", "operator"},
+    "points": {"admin", "operator"},
+    "prepare": {"admin", "operator"},
 }
 
 

@@ -199,11 +199,13 @@ def test_language_choice_survives_login(app, event, operator):
 
 
 def test_accept_language_and_explicit_choice(app):
-    client = app.test_client()
-    english = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    client = app.test_client()      # no account yet: /login leads to the setup page, in the same language
+    english = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"},
+                         follow_redirects=True).get_data(as_text=True)
     assert "Username" in english and "Tên đăng nhập" not in english
     client.get("/lang/vi")
-    chosen = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    chosen = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"},
+                        follow_redirects=True).get_data(as_text=True)
     assert "Tên đăng nhập" in chosen and "Username" not in chosen
 
 

@@ -54,7 +54,7 @@ def test_create_folds_the_title_into_the_slug_and_reads_the_start_in_the_event_z
     page = client.get(response.location).get_data(as_text=True)
     assert "Đã tạo hội nghị “Lễ trao Huy hiệu Đảng đợt 19/5”" in page and "Chuẩn bị hội nghị" in page
     page = client.get("/e/le-trao-huy-hieu-dang-dot-19-5/settings").get_data(as_text=True)
-    assert 'value="08:00"' in page and 'value="2023-05-19"' in page
+    assert 'value="08:00"' in page and 'value="19/05/2023"' in page
 
 
 def test_a_viewer_gets_403_and_creates_nothing(app, session, make_user, make_event):
