@@ -4,25 +4,16 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, request
 
 from . import checkin_sockets, sockets  # noqa: F401  registers the handlers before any init_app (re-bound each time)
 from .config import ROOT, STICKY_COOKIE, Settings
 from .db import Database
 from .extensions import babel, socketio
-from .i18n import LANGUAGES
+from .services import local_time
 from .translations import compile_catalogues
 
 log = logging.getLogger(__name__)
-
-
-def _locale() -> str:
-    if not has_request_context():          # services and the CLI outside a request: the product's language
-        return "vi"
-    lang = session.get("lang")
-    if lang in LANGUAGES:
-        return lang
-    return request.accept_languages.best_match(["vi", "en"], default="vi") if request else "vi"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -41,7 +32,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.config["DIEMCAU"] = settings
 
-    babel.init_app(app, locale_selector=_locale)     # before the demo: its services translate their texts
+    from .web.language import selected as language
+    babel.init_app(app, locale_selector=language)     # before the demo: its services translate their texts
     db = Database(settings.database_url)
     app.extensions["diemcau.db"] = db
     with db.setup_lock():
@@ -63,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                       programme, report)
 
     init_realtime(app)
+    app.jinja_env.globals["local_time"] = local_time      # every page writes times the one way
     for blueprint in (auth.bp, pages.bp, events.bp, programme.bp, api.bp, admin.bp, delegates.bp, checkin.bp,
                       invitation.bp, nominations.bp, awards.bp, report.bp):
         app.register_blueprint(blueprint)

@@ -1,6 +1,7 @@
 """Socket.IO events of the check-in: the scanner's station and offline roster, scans (one or a
-replayed queue), name search, walk-ins, and the attendance dashboard's subscription. Each acks
-{"ok": true, ...} or {"ok": false, "error": {code, message}} through `sockets.handler`."""
+replayed queue), name search, walk-ins, and the subscriptions of the attendance dashboard and of the
+control room's delegate counts. Each acks {"ok": true, ...} or {"ok": false, "error": {code, message}}
+through `sockets.handler`."""
 from __future__ import annotations
 
 from flask_socketio import join_room
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 from .i18n import _
 from .models import BridgePoint, to_ms, utcnow
-from .realtime import attendance_room
+from .realtime import attendance_room, control_room
 from .services import attendance, check_in, delegate_categories, delegates, permissions
 from .services.errors import Invalid
 from .services.roster import roster
@@ -71,3 +72,13 @@ def on_attendance(s, user, event_id, payload):
     permissions.require(user, "attendance.view")
     join_room(attendance_room(event_id))
     return {"summary": attendance.summary(s, event_id)}
+
+
+@handler("point_attendance")
+def on_point_attendance(s, user, event_id, payload):
+    """The control room's tiles: delegates arrived / expected per point, then each arrival's point
+    (server/realtime.py). Joined before reading, so no arrival falls between the two."""
+    permissions.require(user, "coord.control")
+    join_room(control_room(event_id))
+    now = to_ms(utcnow())          # before the reading, as with each arrival's (control.js keeps the newer)
+    return {"server_time": now, "points": attendance.point_counts(s, event_id)}

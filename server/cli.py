@@ -61,8 +61,8 @@ def add_parsers(sub) -> None:
     dinv = dl.add_parser("invitations", help="in thư mời (PDF, mỗi người một trang) cho đại biểu còn thư mời")
     dinv.add_argument("slug")
     dinv.add_argument("--out", required=True, help="tệp PDF sẽ ghi, vd. thu-moi.pdf")
-    dinv.add_argument("--public-url", required=True,
-                      help="địa chỉ công khai của máy chủ, in trong mã QR (vd. http://192.168.1.10:5000)")
+    dinv.add_argument("--public-url", help="địa chỉ in trong mã QR (vd. http://192.168.1.10:5000); "
+                                           "mặc định: địa chỉ công khai đã đặt (diemcau serve --public-url, /admin/)")
     dinv.add_argument("--point", help="chỉ đại biểu của điểm cầu này (mã điểm cầu)")
     prog = sub.add_parser("programme", help="chương trình của một hội nghị")
     pg = prog.add_subparsers(dest="programme_cmd", required=True)
@@ -75,8 +75,8 @@ def add_parsers(sub) -> None:
 
 
 def _when(event) -> str:
-    from .services import events
-    start = events.local_start(event)
+    from .services.local_time import local_start
+    start = local_start(event)
     return f"{start:%H:%M %d/%m/%Y} ({event.timezone})" if start else "chưa có ngày"
 
 
@@ -179,11 +179,12 @@ def delegates_command(session, args) -> None:
 def _print_invitations(session, event, args) -> None:
     from sqlalchemy import select
     from .models import Delegate
-    from .services import bridge_points, invitations
+    from .services import bridge_points, invitations, public_address
     from .services.invitation_print import invitations_pdf
-    base = args.public_url.strip().rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        sys.exit(f"Địa chỉ công khai “{base[:80]}” cần bắt đầu bằng http:// hoặc https:// (vd. http://192.168.1.10:5000).")
+    base = public_address.clean(args.public_url) if args.public_url else public_address.configured(session)
+    if base is None:
+        sys.exit("Chưa có địa chỉ công khai để in trong mã QR: chạy lại với --public-url http://IP-máy-chủ:5000, "
+                 "hoặc đặt nó một lần (diemcau serve --public-url …, hoặc trang Quản trị).")
     query = select(Delegate).where(Delegate.event_id == event.id)
     if args.point:
         query = query.where(Delegate.bridge_point_id == bridge_points.get(session, event, args.point).id)
@@ -191,7 +192,7 @@ def _print_invitations(session, event, args) -> None:
     cards = invitations.cards(session, event, people, base + "/")
     if not cards:
         sys.exit("Không có đại biểu nào có thư mời còn hiệu lực.")
-    pdf = invitations_pdf(invitations.header(event, invitations.issued_on(event)), invitations.event_block(event), cards)
+    pdf = invitations_pdf(*invitations.printed(event), cards)
     out = Path(args.out)
     try:
         out.write_bytes(pdf)

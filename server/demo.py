@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .models import Event, LocalItem, ProgrammeItem, User
 from .services import accounts
+from .services.local_time import DEFAULT_TIMEZONE
 
 SLUG = "quan9-chi-thi-05"
 
@@ -161,7 +162,7 @@ def load_reference_event(session: Session) -> Event:
     event = session.execute(select(Event).where(Event.slug == SLUG)).scalar_one_or_none()
     if event is not None:
         return event
-    start = _next_quarter_hour(datetime.now(timezone.utc)).astimezone(ZoneInfo(events.DEFAULT_TIMEZONE))
+    start = _next_quarter_hour(datetime.now(timezone.utc)).astimezone(ZoneInfo(DEFAULT_TIMEZONE))
     event = events.create(session, {
         "slug": SLUG, "title": TITLE, "banner": BANNER, "organiser": "Quận ủy Quận 9",
         "venue": "Hội trường Quận ủy (Lầu 2) và 14 điểm cầu", "plan_number": "Số 227-KH/QU",

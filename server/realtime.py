@@ -52,18 +52,26 @@ def _on_show_changed(change: Change) -> None:
 
 
 def _on_checked_in(event_id: int, *, session, result: dict, scan) -> None:
-    """An arrival (or a flagged offline scan) to the attendance dashboards, with the arrived counts
-    of every cell, so a dashboard that missed a message is right again with the next."""
+    """An arrival (or a flagged offline scan) to the attendance dashboards, with the arrived and
+    expected counts of every cell, so a dashboard that missed a message is right again with the next;
+    and to the control rooms, the arrived / expected of the point the delegate counts at."""
+    now = to_ms(utcnow())          # read before the counts: a later reading never carries an older time
+    arrived = attendance.arrived_counts(session, event_id)
     socketio.emit("arrival", {
         "result": result,
         "entered_at": {"bridge_point_id": scan.bridge_point_id, "gate": scan.gate},
-        "arrived": attendance.arrived_counts(session, event_id),
+        "arrived": arrived,
+        "expected": attendance.expected_counts(session, event_id),
         "flag": attendance.flag_part(scan, result["delegate"] and result["delegate"]["full_name"],
                                      session.get(BridgePoint, scan.bridge_point_id).short_name)
         if scan.conflict else None,
-        "server_time": to_ms(utcnow()),
+        "server_time": now,
     }, to=attendance_room(event_id))
     delegate = result["delegate"]
+    if result["verdict"] == "welcome" and delegate:
+        point = attendance.counted_point(delegate["bridge_point_id"], scan.bridge_point_id)
+        socketio.emit("point_attendance", {"server_time": now, "points": attendance.point_counts(
+            session, event_id, arrived=arrived, only=[point])}, to=control_room(event_id))
     if result["verdict"] == "welcome" and delegate and session.execute(
             select(Award.id).where(Award.delegate_id == delegate["id"]).limit(1)).first():
         # The desk, the prompter and the escorts flag recipients not yet arrived: tell them who came.

@@ -16,7 +16,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diemcau", description="Điểm Cầu – điều hành hội nghị trực tuyến")
     sub = parser.add_subparsers(dest="cmd")
     serve = sub.add_parser("serve", help="chạy máy chủ (mặc định)")
-    serve.add_argument("--host", default=os.environ.get("DIEMCAU_HOST", "127.0.0.1"))
+    serve.add_argument("--host", default=os.environ.get("DIEMCAU_HOST", "127.0.0.1"),
+                       help="địa chỉ lắng nghe: 127.0.0.1 chỉ máy này (mặc định); 0.0.0.0 cho mọi máy trong mạng")
     serve.add_argument("--port", type=int, default=int(os.environ.get("DIEMCAU_PORT", "5000")))
     serve.add_argument("--database-url", default=None, help="mặc định: SQLite trong thư mục instance/")
     serve.add_argument("--message-queue", default=None, help="vd. redis://127.0.0.1:6379/0 khi chạy nhiều tiến trình")
@@ -29,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     # Production starts clean; `python3 dev.py serve` passes --demo for a first look.
     serve.add_argument("--demo", action="store_true", help="nạp hội nghị mẫu Quận 9 và các tài khoản demo")
     serve.add_argument("--no-demo", action="store_true", help=argparse.SUPPRESS)   # the default now; kept for old units
+    serve.add_argument("--public-url", default=os.environ.get("DIEMCAU_PUBLIC_URL"),
+                       help="địa chỉ công khai in trong mọi mã QR và đường dẫn (vd. http://192.168.1.10:5000); "
+                            "lưu lại cho các lần chạy sau, quản trị viên đổi được tại /admin/")
     serve.add_argument("--max-connections", type=int, default=10000,
                        help="số kết nối đồng thời tối đa (eventlet mặc định chỉ 1024)")
     user = sub.add_parser("create-user", help="tạo tài khoản")
@@ -124,7 +128,22 @@ def _green_psycopg2() -> None:
     extensions.set_wait_callback(wait)
 
 
+def _port_free(host: str, port: int) -> None:
+    """Two servers on one port would split the screens between them without a word (SO_REUSEPORT):
+    a port already taken stops this one with what to do."""
+    import socket
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            sys.exit(f"Không mở được cổng {port} trên {host}: {exc.strerror or exc}. Có thể một máy chủ Điểm Cầu "
+                     f"khác đang chạy trên cổng này; dừng nó, hoặc chạy với --port CỔNG_KHÁC.")
+
+
 def _serve(args) -> None:
+    _port_free(args.host, args.port)
     if args.async_mode == "eventlet":
         import warnings
         warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")   # known; DESIGN.md keeps a second mode
@@ -138,13 +157,15 @@ def _serve(args) -> None:
                          load_demo=args.demo and not args.no_demo, channel=args.channel or "",
                          worker=args.worker_name or os.environ.get("DIEMCAU_WORKER") or f"{args.host}:{args.port}")
     app = create_app(settings)
+    if args.public_url:
+        _store_public_url(app, args.public_url)
     from .realtime import start_ticker
     start_ticker(app)
     _print_welcome(app, args.host, args.port)
     if args.async_mode == "eventlet":
         import socket
         import eventlet.wsgi
-        listener = eventlet.listen((args.host, args.port))
+        listener = eventlet.listen((args.host, args.port), reuse_port=False)     # see _port_free
         # Accepted sockets inherit TCP_NODELAY: an ack written right after a patch leaves at once
         # instead of waiting ~40 ms for the client's delayed ACK.
         listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -156,18 +177,38 @@ def _serve(args) -> None:
                      allow_unsafe_werkzeug=True)
 
 
+def _store_public_url(app, url: str) -> None:
+    from .services import public_address
+    from .services.errors import ServiceError
+    with app.extensions["diemcau.db"].session() as s, app.app_context():
+        try:
+            public_address.store(s, url, "diemcau serve --public-url")
+        except ServiceError as exc:
+            sys.exit(str(exc.message))
+        s.commit()
+
+
 def _print_welcome(app, host: str, port: int) -> None:
     from sqlalchemy import select
     from .models import Event
-    from .services import accounts
+    from .services import accounts, public_address
 
-    base = f"http://{host}:{port}"
+    listening = f"http://{host}:{port}"
     from sqlalchemy.engine import make_url
     settings = app.config["DIEMCAU"]
     where = make_url(settings.database_url).render_as_string(hide_password=True).split("?")[0]
     if settings.message_queue:
         where += f", {make_url(settings.message_queue).render_as_string(hide_password=True)}"
-    lines = [f"Điểm Cầu đang chạy tại {base}  ({where}; tiến trình {settings.worker})"]
+    lines = [f"Điểm Cầu đang chạy tại {listening}  ({where}; tiến trình {settings.worker})"]
+    with app.extensions["diemcau.db"].session() as s:
+        public = public_address.configured(s)
+    base = public or listening
+    if public:
+        lines.append(f"Địa chỉ công khai (in trong mã QR): {public}")
+    if not public or public_address.is_loopback(public):
+        lines.append(f"Chú ý: mã QR và đường dẫn in ra đang dùng {base}, điện thoại không mở được. Để máy khác vào được:"
+                     "\n  diemcau serve --host 0.0.0.0 --public-url http://IP-CỦA-MÁY-CHỦ:" + str(port) +
+                     "  (xem README, mục Mạng hội trường)")
     with app.extensions["diemcau.db"].session() as s:
         for event in s.execute(select(Event)).scalars():
             lines.append(f"\n{event.title}")

@@ -21,6 +21,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     bridge_point_id: Mapped[int | None] = mapped_column(ForeignKey("bridge_point.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(String(8))     # chosen with VI/EN; None: Vietnamese
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

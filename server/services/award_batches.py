@@ -18,11 +18,18 @@ from .text import short_text, vietnamese_key, vietnamese_name_key
 MAX_SIZE = 50
 
 
+def recipient_key(collective: str | None, full_name: str) -> tuple:
+    """Individuals first, by Vietnamese name order; then collectives by their name as written, word by word.
+    The one rule for the stage order and for every list of recipients."""
+    if collective:
+        return 1, vietnamese_key(collective.split())
+    return 0, vietnamese_name_key(full_name)
+
+
 def stage_key(award: Award, kind: AwardKind, delegate: Delegate) -> tuple:
-    """Ceremony order: kind, level, then individuals by Vietnamese name order, collectives by name."""
-    if award.collective:
-        return kind.position, kind.id, level_rank(award.level), 1, vietnamese_key(award.collective.split())
-    return kind.position, kind.id, level_rank(award.level), 0, vietnamese_name_key(delegate.full_name)
+    """Ceremony order: kind, level, then `recipient_key`."""
+    return (kind.position, kind.id, level_rank(award.level),
+            *recipient_key(award.collective, delegate.full_name if delegate else ""))
 
 
 def seat_block(delegates: list[Delegate]) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from blinker import signal
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import _, lazy
 from ..models import BridgePoint, CheckIn, Delegate, Event, Scan, ScannerDevice, User, to_ms, utcnow
-from . import delegate_categories, delegates, invitation_tokens, permissions
+from . import delegate_categories, delegates, invitation_tokens, local_time, permissions
 from .accounts import actor_name
 from .bridge_points import require_point
 from .errors import Forbidden, Invalid, ServiceError
@@ -68,10 +67,6 @@ def station_for(session: Session, event_id: int, user: User, bridge_point_id=Non
     return Station(event_id, point, short_text(gate, 60, _("Cổng")) or str(lazy("Cổng chính")), actor_name(user))
 
 
-def _local(event: Event, at: datetime) -> str:
-    return at.astimezone(ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh")).strftime("%H:%M")
-
-
 def delegate_brief(delegate: Delegate, points: dict[int, BridgePoint], labels: dict[str, str]) -> dict:
     """`labels`: the event's category labels (delegate_categories.labels)."""
     point = points.get(delegate.bridge_point_id)
@@ -98,7 +93,7 @@ def _message(verdict: str, event: Event, delegate: Delegate | None, arrival: Che
     if verdict == "welcome":
         return _("Chào mừng đại biểu")
     if verdict == "already" and arrival is not None:
-        return _("Đã điểm danh lúc %(time)s tại %(point)s – %(gate)s", time=_local(event, arrival.at),
+        return _("Đã điểm danh lúc %(time)s tại %(point)s – %(gate)s", time=local_time.clock(event, arrival.at),
                  point=points[arrival.bridge_point_id].short_name, gate=arrival.gate)
     if verdict == "wrong_point" and delegate is not None:
         return _("Đại biểu thuộc điểm cầu %(point)s", point=points[delegate.bridge_point_id].short_name)
@@ -124,7 +119,7 @@ def result(session: Session, row: Scan, *, replayed: bool = False) -> dict:
            if delegate else None,
            "check_in": None}
     if arrival is not None:
-        out["check_in"] = {"at": to_ms(arrival.at), "time": _local(event, arrival.at),
+        out["check_in"] = {"at": to_ms(arrival.at), "time": local_time.clock(event, arrival.at),
                            "bridge_point": points[arrival.bridge_point_id].short_name, "gate": arrival.gate}
     return out
 

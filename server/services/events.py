@@ -22,10 +22,10 @@ from ..models import (EVENT_LANGUAGES, ApiToken, Award, AwardBatch, AwardKind, B
                       Nomination, PointMessage, ProgrammeItem, RollCall, Scan, ShowState, SignInLink,
                       SiteCursor, Tally, User, utcnow)
 from . import delegate_categories, revision
+from .local_time import DEFAULT_TIMEZONE, local_start, zone
 from .errors import Archived, ConfirmationNeeded, Invalid, NotFound
 from .text import clean_cell, fold
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 60
 # Field -> (limit, label). Texts a person types; too long is refused, never cut.
@@ -155,16 +155,6 @@ def clean_fields(session: Session, data: dict, *, event: Event | None = None) ->
         out["starts_at"] = None if day is None else \
             datetime.combine(day, start or time(8, 0), tzinfo=zone).astimezone(timezone.utc)
     return out
-
-
-# ---------------------------------------------------------------- time in the event's zone
-
-def zone(event: Event) -> ZoneInfo:
-    return ZoneInfo(event.timezone or DEFAULT_TIMEZONE)
-
-
-def local_start(event: Event) -> datetime | None:
-    return event.starts_at.astimezone(zone(event)) if event.starts_at else None
 
 
 # ---------------------------------------------------------------- finding and guarding

@@ -2,44 +2,38 @@
 a set of delegates (the layout is invitation_print's; this module only gathers the data)."""
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..i18n import _
 from ..models import BridgePoint, Delegate, Event, Invitation, utcnow
-from . import invitation_tokens
+from . import invitation_tokens, local_time
 from .delegate_categories import labels as category_labels
 from .delegates import seat_text
 from .invitation_print import InvitationCard, InvitationEvent, InvitationHeader
 
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
 def personal_url(base_url: str, invitation: Invitation) -> str:
     return f"{base_url.rstrip('/')}/i/{invitation_tokens.token_for(invitation)}"
 
 
-def issued_on(event: Event) -> date:
-    """Today where the event is: an invitation printed at 02:30 in Vietnam carries Vietnam's date."""
-    return utcnow().astimezone(ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh")).date()
-
-
-def header(event: Event, today: date) -> InvitationHeader:
+def header(event: Event) -> InvitationHeader:
+    """Dated today where the event is (local_time.today), not on the server's UTC clock."""
     return InvitationHeader(issuing_body=event.issuing_body or event.organiser.upper(),
                             document_number=event.document_number, place_name=event.place_name or "",
-                            issued_on=today)
+                            issued_on=local_time.today(event))
+
+
+def printed(event: Event) -> tuple[InvitationHeader, InvitationEvent]:
+    """The header and event block of a printed invitation: an official Vietnamese document, so in
+    Vietnamese whatever the language of whoever prints it (the page at /i/ follows the reader)."""
+    with force_locale("vi"):
+        return header(event), event_block(event)
 
 
 def event_block(event: Event) -> InvitationEvent:
-    when = ""
-    if event.starts_at is not None:
-        local = event.starts_at.astimezone(ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh"))
-        when = _("%(h)s giờ %(m)s phút, %(weekday)s, ngày %(date)s", h=f"{local.hour:02d}", m=f"{local.minute:02d}",
-                 weekday=WEEKDAYS[local.weekday()], date=local.strftime("%d/%m/%Y"))
-    return InvitationEvent(title=event.title, starts_at_text=when, venue=event.venue)
+    return InvitationEvent(title=event.title, starts_at_text=local_time.when(event), venue=event.venue)
 
 
 def cards(session: Session, event: Event, people: list[Delegate], base_url: str) -> list[InvitationCard]:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import Award, BridgePoint, Event, Nomination, User, row_id, utcnow
-from . import awards, delegates, invitation_tokens, permissions
+from . import awards, delegates, invitation_tokens, local_time, permissions
 from .accounts import actor_name
 from .errors import Invalid, NotFound
 from .text import fold, short_text
@@ -44,17 +43,9 @@ DEADLINE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%H:%M %d/%m/%Y", "%H:%M
 # --- the deadline -------------------------------------------------------------------------------------
 
 
-def zone(event: Event) -> ZoneInfo:
-    try:
-        return ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Asia/Ho_Chi_Minh")
-
-
 def local_parts(event: Event, when: datetime) -> dict:
     """{"time": "17:00", "date": "08/03/2021"} in the event's time zone."""
-    local = when.astimezone(zone(event))
-    return {"time": f"{local:%H:%M}", "date": f"{local:%d/%m/%Y}"}
+    return {"time": local_time.clock(event, when), "date": local_time.day(event, when)}
 
 
 def deadline_text(event: Event):
@@ -93,7 +84,7 @@ def set_deadline(session: Session, event_id: int, when: datetime | None, actor: 
         if not 2000 <= when.year <= 2100:
             raise Invalid(lazy("Hạn cuối phải trong khoảng năm 2000 đến 2100."))
         if when.tzinfo is None:
-            when = when.replace(tzinfo=zone(event))
+            when = when.replace(tzinfo=local_time.zone(event))
         when = when.replace(second=0, microsecond=0).astimezone(timezone.utc)
     event.nomination_deadline = when
     session.flush()

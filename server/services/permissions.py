@@ -13,6 +13,13 @@ CHECK_IN = frozenset({"checkin.scan", "checkin.scan.any", "checkin.walk_in", "at
 # recipients up see the escort view; units send nominations.
 AWARDS = frozenset({"awards.manage", "nominations.review", "escort.view"})
 
+# What each role is called on screen (the codes stay in the database, the command line and the API).
+ROLE_LABELS = {
+    "admin": lazy("Quản trị"), "operator": lazy("Điều hành"), "mc": lazy("Dẫn chương trình"),
+    "site_tech": lazy("Kỹ thuật điểm cầu"), "checkin": lazy("Đón tiếp (quét mã)"), "escort": lazy("Đưa đón khen thưởng"),
+    "unit": lazy("Đơn vị đề nghị khen thưởng"), "viewer": lazy("Chỉ xem"), "scanner": lazy("Máy quét"),
+}
+
 # Permissions per role. A scoped permission (SCOPED) holds at the user's own bridge point only, unless
 # the role also has its ".any" form.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

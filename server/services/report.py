@@ -13,9 +13,10 @@ Rules decided here (the issue left them open):
   ward's local segment not finished, an open incident, a show still running (drift).
 * An item's actual time is from its first start to its last end (show_control keeps both), so an item
   the operator came back to includes the time spent away; an item never started has no actual time.
-* Attendance is counted by the delegate's own bridge point (as attendance.summary does), so a delegate
-  let in at another point by an override counts where they were expected; walk-ins are delegates
-  added at the door, so they count in expected as well as in arrived.
+* Attendance counts each delegate where attendance.counted_point says (their own point; with none,
+  the point whose gate checked them in; with neither, the row "Chưa xếp điểm cầu"), as the dashboard
+  and the control room's tiles do. Walk-ins are delegates added at the door, so they count in
+  expected as well as in arrived.
 * Walk-ins are accepted scans of method "walk_in"; flagged are scans with a conflict note (all of
   them, not the dashboard's last 100); overrides are accepted scans that carry an override reason.
 * Round-trip percentiles use the nearest-rank method over the point's samples that carry a round
@@ -37,11 +38,10 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import (AWARD_STATUSES, CHECKS, Award, AwardBatch, AwardKind, BridgePoint,
-                      CheckIn, CheckMark, CueLog, Delegate, Event, Incident, LinkSample, RollCall, Scan, ShowState,
+                      CheckMark, CueLog, Delegate, Event, Incident, LinkSample, RollCall, Scan, ShowState,
                       SiteCursor, to_ms, utcnow)
-from .attendance import CURVE_STEP_MS, cell_key, summary
+from .attendance import arrival_times, cell_key, curve, summary
 from .awards import LEVELS
-from .delegate_categories import labels as category_labels
 from .errors import NotFound
 from .events import RUN_TEXTS, run_kind
 from .snapshot import programme
@@ -77,18 +77,6 @@ def percentile(values: list[int], p: int) -> int | None:
     ordered = sorted(values)
     rank = max(1, -(-p * len(ordered) // 100))           # ceil(p/100 * n) in integers
     return ordered[rank - 1]
-
-
-def curve(arrivals_ms: list[int]) -> list[list[int]]:
-    """Cumulative arrivals at the end of each minute that had one: the rule of attendance.summary."""
-    out: list[list[int]] = []
-    for count, at in enumerate(sorted(arrivals_ms), start=1):
-        bucket = at - at % CURVE_STEP_MS + CURVE_STEP_MS
-        if out and out[-1][0] == bucket:
-            out[-1][1] = count
-        else:
-            out.append([bucket, count])
-    return out
 
 
 # --- parts -------------------------------------------------------------------------------------------
@@ -149,16 +137,13 @@ def _programme_part(session: Session, event: Event, points: dict[int, BridgePoin
 
 
 def _attendance_part(session: Session, event_id: int) -> dict:
-    data = summary(session, event_id)
+    data = summary(session, event_id)          # where each delegate counts: attendance.counted_point
     expected, arrived = data["expected"], data["arrived"]
+    labels = {c["code"]: c["label"] for c in data["categories"]}
+    for key in sorted(expected):               # a category no longer on the list still counts
+        labels.setdefault(key.split("|", 1)[1], key.split("|", 1)[1])
+    times = arrival_times(session, event_id)
     rows, points = [], []
-    # Arrival times per delegate's own point, for each point's curve (the same rule as the total's).
-    arrivals: dict[int, list[int]] = defaultdict(list)
-    for point_id, at in session.execute(select(Delegate.bridge_point_id, CheckIn.at)
-                                        .join(CheckIn, CheckIn.delegate_id == Delegate.id)
-                                        .where(Delegate.event_id == event_id)):
-        arrivals[point_id or 0].append(to_ms(at))
-    labels = category_labels(session, event_id)
     for point in data["points"]:
         p_expected = p_arrived = 0
         for category, label in labels.items():
@@ -166,11 +151,10 @@ def _attendance_part(session: Session, event_id: int) -> dict:
             e, a = expected.get(key, 0), arrived.get(key, 0)
             p_expected, p_arrived = p_expected + e, p_arrived + a
             if e > 0:
-                rows.append({"bridge_point": point["short_name"], "category": category,
-                             "category_label": label,
+                rows.append({"bridge_point": point["short_name"], "category": category, "category_label": label,
                              "expected": e, "arrived": a, "percent": _percent(a, e)})
         points.append({"bridge_point": point["short_name"], "expected": p_expected, "arrived": p_arrived,
-                       "percent": _percent(p_arrived, p_expected), "curve": curve(arrivals.get(point["id"], []))})
+                       "percent": _percent(p_arrived, p_expected), "curve": curve(times.get(point["id"], []))})
     total_expected, total_arrived = sum(expected.values()), sum(arrived.values())
 
     def count(*where) -> int:

@@ -38,6 +38,9 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TOTAL = "Tổng cộng"
+# The rule of report._attendance_part, said where the numbers are read.
+ATTENDANCE_NOTE = ("Mỗi đại biểu được tính tại điểm cầu của mình. Đại biểu chưa được xếp điểm cầu được tính tại "
+                   "điểm cầu nơi đã quét mã vào; người chưa xếp điểm cầu và chưa đến ở dòng “Chưa xếp điểm cầu”.")
 
 ACTION_LABELS = {
     "go": "Bắt đầu chương trình", "next": "Chuyển mục tiếp", "previous": "Quay lại mục trước",
@@ -295,13 +298,13 @@ TABLES: dict[str, Table] = {t.key: t for t in (
         col("Dự kiến", "expected", "int"),
         col("Đã đến", "arrived", "int"),
         col("Tỷ lệ", "percent", "percent"),
-    ), lambda r: r["attendance"]["rows"], _attendance_total),
+    ), lambda r: r["attendance"]["rows"], _attendance_total, note=ATTENDANCE_NOTE),
     Table("attendance-points", "Điểm danh theo điểm cầu", "Điểm danh theo điểm cầu", (
         col("Điểm cầu", "bridge_point"),
         col("Dự kiến", "expected", "int"),
         col("Đã đến", "arrived", "int"),
         col("Tỷ lệ", "percent", "percent"),
-    ), lambda r: r["attendance"]["points"], _attendance_total),
+    ), lambda r: r["attendance"]["points"], _attendance_total, note=ATTENDANCE_NOTE),
     Table("awards", "Khen thưởng theo hình thức và cấp", "Khen thưởng theo hình thức", (
         col("Hình thức khen thưởng", "kind", wide=True),
         col("Cấp", "level"),

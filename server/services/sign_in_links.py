@@ -33,7 +33,7 @@ def _hash(token: str) -> str:
 def expiry(event: Event | None, now: datetime) -> datetime:
     """The end of the day after the event, in its time zone (rehearsal the day before and the day
     itself are covered); a week for an event with no date yet."""
-    from .events import local_start, zone
+    from .local_time import local_start, zone
     start = local_start(event) if event is not None else None
     if start is None:
         return now + UNDATED_LIFETIME

@@ -3,7 +3,8 @@
 Lists arrive as Excel files or as CSV saved from Excel, with Vietnamese headers in whatever spelling
 the office uses, a title block above the header and the header repeated after page breaks. This
 module turns such a file into numbered rows and finds the header row; each importer checks its own
-rows and reports every bad one at once (all or nothing).
+rows and reports every bad one at once (all or nothing), one message per distinct problem with the
+lines it is on.
 """
 from __future__ import annotations
 
@@ -24,9 +25,41 @@ HEADER_SEARCH_ROWS = 30     # title block (QUẬN ỦY…, DANH SÁCH…) above 
 class RowError:
     line: int
     message: str
+    problem: str = ""       # the message without what is this row's own (a name): lines that share it are one
 
     def __str__(self) -> str:
         return str(lazy("Dòng %(line)s: %(message)s", line=self.line, message=self.message))
+
+
+def line_list(lines) -> str:
+    """Line numbers as people write them: "3, 5, 7–12" (a run of three or more as a range)."""
+    ordered = sorted(set(lines))
+    runs: list[list[int]] = []
+    for line in ordered:
+        if runs and line == runs[-1][-1] + 1:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    parts = []
+    for run in runs:
+        parts.extend([f"{run[0]}–{run[-1]}"] if len(run) > 2 else [str(n) for n in run])
+    return ", ".join(parts)
+
+
+def grouped(errors: list[RowError]) -> list[str]:
+    """What the person reads: one message per distinct problem, naming all its lines ("Dòng 3, 5, 7–12: …"),
+    in the order of each problem's first line, so 30 rows with the same unknown kind are one message to
+    fix, not 30. A problem on one line keeps its full message."""
+    groups: dict[str, list[RowError]] = {}
+    for error in sorted(errors, key=lambda e: e.line):
+        groups.setdefault(error.problem or error.message, []).append(error)
+    out = []
+    for key, group in groups.items():
+        if len(group) == 1:
+            out.append(str(group[0]))
+        else:
+            out.append(str(lazy("Dòng %(line)s: %(message)s", line=line_list(e.line for e in group), message=key)))
+    return out
 
 
 def file_headline(count: int):
@@ -42,8 +75,8 @@ class ImportFailed(Invalid):
     code = "import_failed"
 
     def __init__(self, errors: list[RowError], headline: Headline = file_headline, **details):
-        super().__init__(headline(len(errors)), errors=[str(e) for e in errors], **details)
-        self.errors = errors
+        super().__init__(headline(len(errors)), errors=grouped(errors), **details)
+        self.errors = errors            # one per bad line; details["errors"] groups them for people
 
 
 def read_table(filename: str, data: bytes, *, headline: Headline = file_headline) -> list[tuple[int, list]]:

@@ -46,15 +46,24 @@ def short_text(value, limit: int, label: str, *, required: bool = False) -> str:
     return text
 
 
-# Vietnamese collation: the alphabet (ă after a, â after ă, đ after d …), letters first over the whole
-# name, tones only to break ties, in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
-_ALPHABET = {ch: i for i, ch in enumerate("aăâbcdđeêghiklmnoôơpqrstuưvxy")}
+# Vietnamese collation, word by word: each word whole (its letters, then its tone) before the next word, as
+# Vietnamese dictionaries and name lists do; within a word it matches ICU's "vi" collation. Alphabet: the
+# Latin one with ă â after a, đ after d, ê after e, ô ơ after o, ư after u (f j w z keep their Latin place,
+# as in ICU); tones: none, huyền, hỏi, ngã, sắc, nặng. Digits and punctuation come before letters (as in ICU).
+_ALPHABET = {ch: i for i, ch in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
 _MODIFIED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
              ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
 _TONE = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
+def _rank(ch: str) -> int:
+    if ch in _ALPHABET:
+        return _ALPHABET[ch]
+    return 1000 + ord(ch) if ch.isalpha() else ord(ch) - 0x110000     # other scripts after, symbols before
+
+
 def _word_key(word: str) -> tuple[tuple[int, ...], int]:
+    """One word whole: its letters, then its tone ("Anh" < "Ánh" < "Ân" < "Ấn")."""
     letters: list[str] = []
     tone = 0
     for ch in unicodedata.normalize("NFD", word.lower()):
@@ -65,17 +74,17 @@ def _word_key(word: str) -> tuple[tuple[int, ...], int]:
                 letters[-1] = _MODIFIED[(letters[-1], ch)]
         else:
             letters.append(ch)
-    return tuple(_ALPHABET.get(ch, 100 + ord(ch)) for ch in letters), tone
+    return tuple(_rank(ch) for ch in letters), tone
 
 
 def vietnamese_key(words: list[str]) -> tuple:
-    """Sort key for Vietnamese words in the order given: letters of them all first, then tones."""
-    keys = [_word_key(w) for w in words]
-    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
+    """Sort key for Vietnamese words in the order given, each word whole (letters, then tone) before the
+    next, so the first word's tone decides before the second word's letters."""
+    return tuple(_word_key(w) for w in words)
 
 
 def vietnamese_name_key(name: str) -> tuple:
-    """Sort key for a Vietnamese list of names: by given name (the last word), then the rest from the
-    surname on ("Lê Văn An" < "Nguyễn Văn An" < "Trần Thị Ánh" < "Đỗ Văn Bình")."""
+    """Sort key for a Vietnamese list of people: the given name (last word) whole, then the surname, then
+    the middle names ("Lê Thị Anh" < "Vũ Văn Anh" < "Bùi Văn Ánh" < "Nguyễn Thị Ánh")."""
     words = name.split()
     return vietnamese_key(words[-1:] + words[:-1])

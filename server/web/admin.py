@@ -1,4 +1,4 @@
-"""Accounts and API tokens (admin only). A new token is shown once; only its hash is kept."""
+"""Accounts, API tokens and the public address (admin only). A new token is shown once; only its hash is kept."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from ..i18n import _
 from ..models import ROLES, BridgePoint, User
-from ..services import accounts
+from ..services import accounts, public_address
+from ..services.accounts import actor_name
 from ..services.errors import ServiceError
-from .context import check_csrf, db, flash_failure, login_required
+from .context import check_csrf, current_user, db, flash_failure, login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,7 +20,22 @@ def index():
     # Scanner devices are users too, but they are made, listed and revoked on the devices page.
     users = db().execute(select(User).where(User.role != "scanner").order_by(User.role, User.username)).scalars().all()
     points = db().execute(select(BridgePoint).order_by(BridgePoint.event_id, BridgePoint.position)).scalars().all()
-    return render_template("admin.html", users=users, roles=[r for r in ROLES if r != "scanner"], points=points)
+    return render_template("admin.html", users=users, roles=[r for r in ROLES if r != "scanner"], points=points,
+                           public_url=public_address.configured(db()), request_base=request.host_url.rstrip("/"))
+
+
+@bp.post("/public-url")
+@login_required("accounts.manage")
+def public_url():
+    check_csrf()
+    try:
+        value = public_address.store(db(), request.form.get("public_url", ""), actor_name(current_user()))
+        db().commit()
+        flash(_("Đã lưu địa chỉ công khai: %(url)s. Mọi mã QR in từ nay dùng địa chỉ này.", url=value) if value
+              else _("Đã bỏ địa chỉ công khai: mã QR dùng địa chỉ trình duyệt đang mở."), "ok")
+    except ServiceError as exc:
+        flash_failure(exc)
+    return redirect(url_for(".index", _anchor="public-url"))
 
 
 @bp.post("/users")

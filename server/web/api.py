@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..i18n import _
 from ..models import Event, SiteCursor, User, to_ms, utcnow
-from ..services import accounts, bridge_points, commands, events, permissions
+from ..services import accounts, bridge_points, commands, events, local_time, permissions
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.revision import load_state
 from ..services.show_timing import timing
@@ -92,7 +92,7 @@ def state(slug: str):
 # ---------------------------------------------------------------- events and bridge points
 
 def _event_body(event: Event, phase: str | None = None) -> dict:
-    start = events.local_start(event)
+    start = local_time.local_start(event)
     return {"slug": event.slug, "title": event.title, "organiser": event.organiser, "venue": event.venue,
             "plan_number": event.plan_number, "plan_date": event.plan_date.isoformat() if event.plan_date else None,
             "date": start.date().isoformat() if start else None, "start": f"{start:%H:%M}" if start else None,

@@ -7,9 +7,10 @@ from flask_babel import get_locale
 
 from ..i18n import LANGUAGES, _
 from ..models import BridgePoint, Event
-from ..services import accounts, permissions, sign_in_links
+from ..services import accounts, permissions, public_address, sign_in_links
 from ..services.errors import ServiceError
-from .context import check_csrf, csrf_token, current_user, db
+from . import language, navigation
+from .context import check_csrf, csrf_token, current_user, db, public_base
 from .screen_text import screen_texts
 
 bp = Blueprint("auth", __name__)
@@ -106,16 +107,20 @@ def home_of(user) -> str:
 
 @bp.route("/lang/<code>")
 def set_language(code: str):
-    if code in LANGUAGES:
-        session["lang"] = code
-    return redirect(_safe_next(request.args.get("next")))
+    response = redirect(_safe_next(request.args.get("next")))
+    language.choose(code, response)
+    return response
 
 
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"current_user": current_user(), "csrf_token": csrf_token, "LANGUAGES": LANGUAGES,
-                "get_locale": get_locale, "screen_texts": screen_texts,
+                "get_locale": get_locale, "screen_texts": screen_texts, "role_labels": permissions.ROLE_LABELS,
+                "event_menu": lambda event: navigation.menu(event, current_user()),
+                # The address printed links start with, when no phone could open it (pages that print warn).
+                "unreachable_public_base": lambda: (lambda base: base if public_address.is_loopback(base) else None)(
+                    public_base()),
                 # Without a point, whether the user has the right at all (links); with one, there.
                 "allows": lambda perm, bp_id=None: permissions.holds(current_user(), perm) if bp_id is None
                 else permissions.allows(current_user(), perm, bp_id)}

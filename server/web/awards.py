@@ -15,11 +15,10 @@ from ..i18n import _
 from ..models import Award, AwardBatch, Event, ProgrammeItem
 from ..services import awards, commands, delegates as registry
 from ..services.accounts import actor_name
-from ..services.award_batches import MAX_SIZE
+from ..services.award_batches import MAX_SIZE, recipient_key
 from ..services.award_import import import_awards, new_recipients, parse_awards
 from ..services.errors import Invalid, ServiceError
 from ..services.snapshot import awards_part
-from ..services.text import vietnamese_name_key
 from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
 
 bp = Blueprint("awards", __name__, url_prefix="/e/<slug>/awards")
@@ -110,7 +109,7 @@ def _scopes(event: Event, kinds: list) -> list[Scope]:
         for batch in scope.batches:
             batch["awards"].sort(key=lambda a: a["stage_order"])
         scope.unplaced.sort(key=lambda a: (rank.get(a["kind_id"], 0), awards.level_rank(a["level"]),
-                                           bool(a["collective"]), vietnamese_name_key(a["collective"] or a["name"])))
+                                           *recipient_key(a["collective"], a["name"])))
     return sorted(scopes.values(), key=lambda s: s.order)
 
 

@@ -2,8 +2,6 @@
 scanner devices and their enrolment by QR."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..i18n import _
@@ -14,7 +12,7 @@ from ..services import delegate_categories, permissions, scanner_devices
 from ..services.accounts import actor_name
 from ..services.errors import ServiceError
 from .context import (DEVICE_COOKIE, bridge_point_or_404, check_csrf, current_user, db, event_or_404, flash_failure,
-                      login_required)
+                      login_required, public_base)
 from .qr import qr_svg
 
 bp = Blueprint("checkin", __name__)
@@ -52,12 +50,11 @@ def attendance(slug: str):
 @login_required("devices.manage")
 def devices(slug: str):
     event = event_or_404(slug)
-    return render_template("devices.html", event=event, devices=scanner_devices.listing(db(), event.id),
-                           tz=ZoneInfo(event.timezone or "Asia/Ho_Chi_Minh"))
+    return render_template("devices.html", event=event, devices=scanner_devices.listing(db(), event.id))
 
 
 def _enrolment_page(event: Event, device: ScannerDevice, code: str):
-    url = url_for("checkin.enrol", code=code, _external=True)
+    url = public_base() + url_for("checkin.enrol", code=code)
     return render_template("device_enrol.html", event=event, device=device, url=url, qr=qr_svg(url))
 
 

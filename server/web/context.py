@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import _
 from ..models import BridgePoint, Event, User
-from ..services import accounts, permissions
+from ..services import accounts, permissions, public_address
 from ..services.errors import ServiceError
 
 # An enrolled scanner device keeps its token here: HTTP-only, so no page script can read it.
@@ -68,6 +68,11 @@ def bridge_point_or_404(event: Event, code: str) -> BridgePoint:
     if point is None:
         abort(404)
     return point
+
+
+def public_base() -> str:
+    """The start of every link the product prints or shows (services/public_address.py)."""
+    return public_address.base_url(db(), request.host_url)
 
 
 def csrf_token() -> str:

@@ -12,7 +12,7 @@ from ..services.check_in import arrivals
 from ..services.delegate_import import import_delegates, parse_delegates
 from ..services.errors import ServiceError
 from ..services.invitation_print import invitation_png, invitations_pdf
-from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
+from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required, public_base
 
 bp = Blueprint("delegates", __name__, url_prefix="/e/<slug>/delegates")
 
@@ -43,6 +43,22 @@ def index(slug: str):
                            category_rows=delegate_categories.listing(db(), event.id), seat_text=registry.seat_text,
                            editing=editing if editing and editing.event_id == event.id else None,
                            filters=request.args)
+
+
+@bp.get("/preview")
+@login_required("delegates.manage")
+def preview(slug: str):
+    """The invitation page as the delegate's phone shows it: the chosen delegate's, else the first
+    one in the list with a live invitation."""
+    event = event_or_404(slug)
+    wanted = request.args.get("delegate", type=int)
+    people = [db().get(Delegate, wanted)] if wanted else registry.listing(db(), event.id)
+    for delegate in people:
+        invitation = invitation_tokens.current(db(), delegate.id) if delegate and delegate.event_id == event.id else None
+        if invitation is not None:
+            return redirect(url_for("invitation.page", token=invitation_tokens.token_for(invitation)))
+    flash(_("Chưa có thư mời nào để xem trước: thêm hoặc nhập đại biểu trước."), "error")
+    return _back(slug)
 
 
 def _back(slug: str):
@@ -145,11 +161,11 @@ def categories(slug: str):
 def invitations_file(slug: str):
     """Thư mời for everyone shown by the current filter, one page each."""
     event = event_or_404(slug)
-    cards = invitations.cards(db(), event, _selected(event), request.host_url)
+    cards = invitations.cards(db(), event, _selected(event), public_base())
     if not cards:
         flash(_("Không có đại biểu nào có thư mời còn hiệu lực trong danh sách đang lọc."), "error")
         return _back(slug)
-    pdf = invitations_pdf(invitations.header(event, invitations.issued_on(event)), invitations.event_block(event), cards)
+    pdf = invitations_pdf(*invitations.printed(event), cards)
     invitations.mark_printed(db(), event.id, [d.id for d in _selected(event)])
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="thu-moi-{event.slug}.pdf"'})
@@ -160,10 +176,10 @@ def invitations_file(slug: str):
 def invitation_image(slug: str, delegate_id: int):
     event = event_or_404(slug)
     delegate = db().get(Delegate, delegate_id)
-    cards = invitations.cards(db(), event, [delegate], request.host_url) if delegate and delegate.event_id == event.id else []
+    cards = invitations.cards(db(), event, [delegate], public_base()) if delegate and delegate.event_id == event.id else []
     if not cards:
         return _("Đại biểu không có thư mời còn hiệu lực."), 404
-    png = invitation_png(invitations.header(event, invitations.issued_on(event)), invitations.event_block(event), cards[0])
+    png = invitation_png(*invitations.printed(event), cards[0])
     invitations.mark_printed(db(), event.id, [delegate.id])
     return Response(png, mimetype="image/png",
                     headers={"Content-Disposition": f'inline; filename="thu-moi-{delegate_id}.png"'})

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..i18n import _
 from ..models import EVENT_LANGUAGES
-from ..services import bridge_points, events, preparation
+from ..services import bridge_points, events, local_time, preparation
 from ..services.accounts import actor_name
 from ..services.errors import ServiceError
 from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
@@ -24,9 +24,9 @@ def _posted_fields() -> dict:
 
 def _event_fields(event) -> dict:
     """An event's fields as the form shows them."""
-    start = events.local_start(event)
+    start = local_time.local_start(event)
     values = {name: getattr(event, name) or "" for name in events.TEXTS}
-    values |= {"slug": event.slug, "timezone": event.timezone or events.DEFAULT_TIMEZONE,
+    values |= {"slug": event.slug, "timezone": event.timezone or local_time.DEFAULT_TIMEZONE,
                "language": event.language or "vi",
                "plan_date": event.plan_date.strftime("%d/%m/%Y") if event.plan_date else "",
                "date": start.strftime("%d/%m/%Y") if start else "", "start": start.strftime("%H:%M") if start else ""}
@@ -36,14 +36,14 @@ def _event_fields(event) -> dict:
 def _render_form(event=None, values=None, status=200):
     contents = events.contents(db(), event) if event is not None else None
     return render_template("event_form.html", event=event, values=values, languages=EVENT_LANGUAGES,
-                           contents=contents, default_timezone=events.DEFAULT_TIMEZONE), status
+                           contents=contents, default_timezone=local_time.DEFAULT_TIMEZONE), status
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required(PERMISSION)
 def new():
     if request.method == "GET":
-        return _render_form(values={"timezone": events.DEFAULT_TIMEZONE, "language": "vi"})
+        return _render_form(values={"timezone": local_time.DEFAULT_TIMEZONE, "language": "vi"})
     check_csrf()
     values = _posted_fields()
     try:

@@ -2,7 +2,7 @@
 in the address is the credential, and it shows only this delegate's invitation and the programme."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template
 
 from ..i18n import _, lazy
 from ..models import BridgePoint, Event, utcnow
@@ -15,7 +15,8 @@ from ..services.invitations import event_block, personal_url
 from ..services.revision import load_state
 from ..services.show_timing import timing
 from ..services.snapshot import programme
-from .context import db
+from . import language
+from .context import db, public_base
 
 bp = Blueprint("invitation", __name__, url_prefix="/i")
 
@@ -54,6 +55,7 @@ def page(token: str):
         return _refused(reading.verdict)
     delegate = reading.invitation.delegate
     event = db().get(Event, delegate.event_id)
+    language.page_default(event.language)       # before any text is translated
     point = db().get(BridgePoint, delegate.bridge_point_id) if delegate.bridge_point_id else None
     return render_template("invitation.html", event=event, delegate=delegate, point=point, seat=seat_text(delegate),
                            category=delegate_categories.labels(db(), event.id).get(delegate.category, ""), block=event_block(event),
@@ -66,7 +68,7 @@ def qr(token: str):
     reading = _reading(token)
     if reading.verdict != "ok":
         return _refused(reading.verdict)
-    return Response(qr_png(personal_url(request.host_url, reading.invitation)), mimetype="image/png",
+    return Response(qr_png(personal_url(public_base(), reading.invitation)), mimetype="image/png",
                     headers={"Cache-Control": "private, max-age=3600"})
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..i18n import _
 from ..models import Award, AwardKind, ProgrammeItem
-from ..services import awards, nominations, permissions
+from ..services import awards, local_time, nominations, permissions
 from ..services.accounts import actor_name
 from ..services.errors import NotFound, ServiceError
 from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
@@ -71,7 +71,7 @@ def index(slug: str):
         context["items"] = list(db().execute(select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
                                              .order_by(ProgrammeItem.position)).scalars())
         context["levels"] = awards.LEVELS
-        context["deadline_value"] = (event.nomination_deadline.astimezone(nominations.zone(event))
+        context["deadline_value"] = (event.nomination_deadline.astimezone(local_time.zone(event))
                                      .strftime("%Y-%m-%dT%H:%M") if event.nomination_deadline else "")
     return render_template("nominations.html", **context)
 

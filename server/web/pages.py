@@ -10,7 +10,8 @@ from ..i18n import _
 from ..services import day_accounts, events, permissions, screens
 from ..services.accounts import actor_name
 from ..services.errors import ServiceError
-from .context import bridge_point_or_404, check_csrf, current_user, db, event_or_404, flash_failure, login_required
+from .context import (bridge_point_or_404, check_csrf, current_user, db, event_or_404, flash_failure, login_required,
+                      public_base)
 from .qr import qr_svg
 
 bp = Blueprint("pages", __name__)
@@ -23,8 +24,7 @@ def index():
     a bridge point sees its own event only)."""
     groups = events.listing(db(), current_user())
     titles = {"running": _("Đang diễn ra"), "upcoming": _("Sắp tới"), "past": _("Đã qua")}
-    return render_template("index.html", groups=[(titles[k], groups[k]) for k in events.PHASES if groups[k]],
-                           local_start=events.local_start)
+    return render_template("index.html", groups=[(titles[k], groups[k]) for k in events.PHASES if groups[k]])
 
 
 @bp.route("/e/<slug>/desk")
@@ -101,7 +101,7 @@ def sheet(slug: str):
     (organisers), the sheets also carry a one-time sign-in link for the point's technician and door
     staff, their accounts made if missing: what is printed then is the only copy of those links."""
     event = event_or_404(slug)
-    base = request.host_url.rstrip("/")
+    base = public_base()
     logins: dict[int, list] = {}
     if request.method == "POST":
         check_csrf()

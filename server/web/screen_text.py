@@ -44,6 +44,7 @@ _TEXTS = {
     "open_incidents": "Sự cố: {n}",
     "readiness": "Sẵn sàng: {n}/{total}",
     "attendance_placeholder": "Đại biểu: –",
+    "attendance_count": "Đại biểu: {arrived}/{expected}",
     "tally_program_short": "PGM",
     "tally_preview_short": "PVW",
     "no_point_selected": "Chưa chọn điểm cầu",

@@ -1,7 +1,7 @@
 /* Control room (phòng điều phối điểm cầu): a tile per bridge point (link, tally, incidents, readiness,
- * roll call, award progress), actions on the selected point, the floor queue, incidents, readiness
- * matrix, roll call, messages, the screens registry and the link thresholds. Data only ever goes in
- * with textContent. */
+ * delegates arrived, roll call, a ward's local position, award progress), actions on the selected
+ * point, the floor queue, incidents, readiness matrix, roll call, messages, the screens registry and
+ * the link thresholds. Data only ever goes in with textContent. */
 (function () {
   "use strict";
   const {ShowClient, fmtDuration, el, text, T, awards: AW} = window.DC;
@@ -16,9 +16,34 @@
   const tiles = new Map();                              // point id -> tile; kept so focus survives updates
   const screenRows = new Map();                         // screen id -> {row, cells}; kept so a half-made choice survives
 
+  // Delegates arrived / expected per point (server/services/attendance.py point_counts): read whole with
+  // every snapshot (connect, a gap, a rehearsal reset), then an arrival's point as it comes. Each count
+  // keeps the server time it was read at, so an answer overtaken by a later arrival puts no older number back.
+  const counts = new Map();                             // point id (string) -> {n: [arrived, expected], at}
+  let countsRead = false;
+
   const client = new ShowClient({event: DC_EVENT.slug, timeZone: DC_EVENT.timezone, page: "control",
-                                 onRender: render, onTick: tick, onLinks: onLinks});
+                                 onRender: render, onTick: tick, onLinks: onLinks, onSnapshot: readCounts});
   window.dcClient = client;
+  client.socket.on("point_attendance", (msg) => takeCounts(msg, false));
+
+  function readCounts() {
+    client.socket.timeout(10000).emit("point_attendance", {}, (err, ack) => {
+      if (!err && ack && ack.ok) takeCounts(ack, true);
+    });
+  }
+
+  function takeCounts(msg, whole) {
+    if (whole) {             // a point missing from a whole reading has nobody (any more)
+      for (const [id, c] of counts) if (c.at <= msg.server_time) counts.delete(id);
+      countsRead = true;
+    }
+    for (const [id, n] of Object.entries(msg.points)) {
+      const known = counts.get(id);
+      if (!known || known.at <= msg.server_time) counts.set(id, {n: n, at: msg.server_time});
+    }
+    renderTiles();
+  }
 
   function fmt(template, values) { return template.replace(/\{(\w+)\}/g, (m, key) => String(values[key])); }
 
@@ -65,6 +90,21 @@
     return el("span", {class: "tile-roll pending"}, T.roll_call_pending);
   }
 
+  function attendance(pointId) {
+    if (!countsRead) return el("span", {class: "tile-attendance"}, T.attendance_placeholder);
+    const c = counts.get(String(pointId)), [arrived, expected] = c ? c.n : [0, 0];
+    return el("span", {class: "tile-attendance", "data-arrived": arrived, "data-expected": expected},
+              fmt(T.attendance_count, {arrived: arrived, expected: expected}));
+  }
+
+  /* A ward's place in its local segment, as the desk shows it (ShowClient.localPosition). */
+  function localPosition(c, pointId) {
+    const cursor = c.siteCursor(pointId);
+    if (!cursor) return null;
+    return el("span", {class: "tile-row"}, el("span", {class: "tile-local", "data-status": cursor.status},
+                                              T.local + " " + c.localPosition(cursor)));
+  }
+
   /* "Khen thưởng: đợt 1/1 đang trao · 2/3 đã trao", for the points that present awards. */
   function awardProgress(c, pointId) {
     const p = AW.progress(c.state, pointId);
@@ -107,8 +147,8 @@
           el("span", {class: "tile-incidents" + (open ? " alert" : "")}, fmt(T.open_incidents, {n: open})),
           el("span", {class: "tile-ready" + (passed === CHECKS.length ? " ready" : "")},
             fmt(T.readiness, {n: passed, total: CHECKS.length}))),
-        el("span", {class: "tile-row"}, el("span", {class: "tile-attendance"}, T.attendance_placeholder),
-          rollCallMark(c, p.id)),
+        el("span", {class: "tile-row"}, attendance(p.id), rollCallMark(c, p.id)),
+        localPosition(c, p.id),
         awardProgress(c, p.id));
       return tile;
     });

@@ -79,10 +79,9 @@
     const wards = s.sites.filter((x) => x.status !== "closed");
     document.getElementById("wards").hidden = wards.length === 0;
     document.getElementById("ward-list").replaceChildren(...wards.map((x) => {
-      const p = c.point(x.bridge_point_id), seg = c.segment(x);
-      const total = seg ? seg.local_items.length : 0;
-      const label = x.status === "done" ? "✓ " + total + "/" + total : (x.index + 1) + "/" + total;
-      return el("div", {class: "ward " + x.status, "data-point": p.code}, el("strong", {}, p.short_name), " ", label);
+      const p = c.point(x.bridge_point_id);
+      return el("div", {class: "ward " + x.status, "data-point": p.code}, el("strong", {}, p.short_name), " ",
+                c.localPosition(x));
     }));
     renderAwards(c);
   }

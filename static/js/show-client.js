@@ -31,6 +31,7 @@
       this.onFlash = opts.onFlash || (() => flashScreen());
       this.onLinks = opts.onLinks || null;
       this.onTick = opts.onTick || (() => {});
+      this.onSnapshot = opts.onSnapshot || (() => {});   // a whole new state: on connect, a gap, a reset
       this.state = null;
       this.rev = -1;
       this.offset = 0;            // server clock minus local clock, ms
@@ -148,6 +149,7 @@
       this.state = snap;
       this.rev = snap.rev;
       this._keepArrivals();
+      this.onSnapshot(this);
       this.onRender(this);
       this.onTick(this);
     }
@@ -234,7 +236,7 @@
       const cursor = this.siteCursor(pointId), cur = this.current(), st = this.state.show.status;
       if (cursor && cursor.status === "running") {
         const seg = this.segment(cursor), item = seg.local_items[cursor.index];
-        return {local: true, mode: T.local_title + " · " + (cursor.index + 1) + "/" + seg.local_items.length,
+        return {local: true, mode: T.local_title + " · " + this.localPosition(cursor),
                 number: null, content: item.content, performer: item.performer,
                 shared: cur ? T.main_hall + ": " + cur.number + ". " + cur.content : ""};
       }
@@ -242,6 +244,13 @@
               number: cur ? cur.number : null,
               content: cur ? cur.content : (st === "ended" ? T.show_ended : T.not_started),
               performer: cur ? cur.performer : "", shared: ""};
+    }
+
+    /* Where a ward stands in its local segment: "2/3", or "✓ 3/3" once done. The one rule for the
+     * desk's ward list, the control room's tiles and pointView. */
+    localPosition(cursor) {
+      const seg = this.segment(cursor), total = seg ? seg.local_items.length : 0;
+      return cursor.status === "done" ? "✓ " + total + "/" + total : (cursor.index + 1) + "/" + total;
     }
 
     /* Same rules as server/services/show_timing.py. */

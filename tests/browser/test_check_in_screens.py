@@ -1,9 +1,11 @@
 """Check-in as people meet it: a phone's camera shows a delegate's QR to the scanner page, the
-attendance dashboard in another browser shows the arrival; a gate PC keeps scanning through an
-outage and its queue reaches the server when it is back."""
+attendance dashboard in another browser shows the arrival; a dashboard opened late shows who just
+came, and a fresh event's says in words that nothing is there yet; a gate PC keeps scanning through
+an outage and its queue reaches the server when it is back."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import SLUG, Person
 from tests.browser.fake_camera import write_y4m
 from tests.conftest import ServerProcess
-from tests.live.checkin_helpers import ServerData
+from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +57,63 @@ def test_camera_scan_checks_in_and_the_dashboard_shows_it(live_server, camera_br
     assert arrivals[delegate_id].bridge_point_id == point_id
     assert not phone.errors, phone.errors
     phone.context.close()
+
+
+def _recent_line(data: ServerData, delegate_id: int) -> str:
+    """A "Vừa đến" line as the dashboard writes it: the arrival's time in the event's zone, the name,
+    the delegate's own point."""
+    from server.models import BridgePoint, Delegate, Event
+    arrival = data.check_ins()[delegate_id]
+    with data.db.session() as s:
+        delegate, event = s.get(Delegate, delegate_id), s.get(Event, data.event_id)
+        point = s.get(BridgePoint, delegate.bridge_point_id).short_name
+        when = arrival.at.astimezone(ZoneInfo(event.timezone)).strftime("%H:%M")
+        return f"{when} {delegate.full_name} {point}"
+
+
+def test_the_dashboard_opens_with_who_came_and_says_so_when_nothing_is_there(live_server, person):
+    data = ServerData.of(live_server)
+    from server.services import bridge_points, events
+    with data.db.session() as s:                 # a fresh event: one point, nobody in its list yet
+        event = events.create(s, {"slug": "hoi-nghi-moi", "title": "Hội nghị mới"}, "test")
+        bridge_points.add(s, event, {"code": "hoi-truong", "name": "Hội trường", "kind": "main"})
+        s.commit()
+    organiser = person("dieuhanh")
+    fresh = organiser.open("/e/hoi-nghi-moi/attendance")
+    expect(fresh.locator("#att-recent")).to_have_text("Chưa có đại biểu nào đến.")
+    expect(fresh.locator("#att-curve-label")).to_have_text("Chưa có đại biểu nào đến.")
+    expect(fresh.locator("#att-curve")).to_be_hidden()                       # no empty box
+    expect(fresh.locator("#att-table")).to_have_text("Chưa có đại biểu nào trong danh sách.")
+    expect(fresh.locator("#att-missing")).to_have_text("Không có khách VIP hay người nhận khen thưởng nào chưa đến.")
+    expect(fresh.locator("#att-flagged")).to_have_text("Không có lượt quét nào cần xem lại.")
+
+    # Two arrivals at the demo event before anyone opens its dashboard; a third once it is open.
+    points = data.point_ids()
+    first, later = sorted(data.codes(points["long-binh"]).items())[:2]
+    second = sorted(data.codes(points["hiep-phu"]).items())[0]
+    door = CheckInClient(live_server.url, data.token("dieuhanh"), name="door").connect()
+
+    def arrive(point: str, delegate: tuple[int, str]) -> None:
+        ack = door.scan(points[point], {"scan_id": new_scan_id(), "code": delegate[1]})
+        assert ack["ok"] and ack["result"]["verdict"] == "welcome", ack
+
+    arrive("long-binh", first)
+    arrive("hiep-phu", second)
+    dashboard = organiser.open(f"/e/{SLUG}/attendance")
+    rows = dashboard.locator("#att-recent li")
+    expect(rows).to_have_count(2)
+    for row, (delegate_id, _) in zip((rows.nth(0), rows.nth(1)), (second, first)):   # newest first
+        expect(row).to_have_attribute("data-delegate", str(delegate_id))
+        expect(row).to_have_text(_recent_line(data, delegate_id))
+    expect(dashboard.locator("#att-curve")).to_be_visible()
+    expect(dashboard.locator("#att-curve-label")).to_have_text(re.compile(r"^2 người đến, lúc \d\d:\d\d$"))
+    expect(dashboard.locator("#att-flagged")).to_have_text("Không có lượt quét nào cần xem lại.")
+
+    arrive("long-binh", later)
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_have_attribute("data-delegate", str(later[0]))
+    expect(rows.first).to_have_text(_recent_line(data, later[0]))
+    door.disconnect()
 
 
 def test_usb_scanner_keeps_working_offline_and_replays(browser, tmp_path):

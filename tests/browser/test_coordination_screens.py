@@ -1,6 +1,7 @@
 """Bridge-point coordination in real browsers against a real server: the technician console's device
 self-test (Chromium's fake camera and microphone), tally from the control room to a ward's screens,
-floor requests and incidents both ways, a hostile note shown as text, and a tile's live link state."""
+floor requests and incidents both ways, a hostile note shown as text, a tile's live link state, and
+a tile's delegates arrived and a ward's own local position."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Person
+from tests.live.checkin_helpers import ServerData
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -16,6 +18,8 @@ EVENT = "/e/quan9-chi-thi-05"
 CONTROL = f"{EVENT}/control"
 CONSOLE_LONG_BINH = f"{EVENT}/console/long-binh"
 SITE_LONG_BINH = f"{EVENT}/site/long-binh"
+DESK = f"{EVENT}/desk"
+SCAN = f"{EVENT}/scan"
 TILE_LONG_BINH = '#tiles [data-point-code="long-binh"]'
 
 ON_AIR = "ĐANG LÊN SÓNG"
@@ -242,6 +246,55 @@ def test_a_tile_turns_good_when_its_console_beats(person):
     expect(screen).to_contain_text("Trang kỹ thuật")
     # the other points stay unknown: nobody opened their screens
     expect(control.locator('#tiles [data-point-code="hiep-phu"]')).to_have_attribute("data-state", "unknown")
+
+
+def test_a_tile_counts_the_delegates_who_came_and_shows_its_wards_local_position(person, live_server):
+    data = ServerData.of(live_server)
+    long_binh = data.point_ids()["long-binh"]
+    expected = sum(1 for point, _ in data.delegate_points().values() if point == long_binh)
+    control = ready_control(person)
+    tile = control.locator(TILE_LONG_BINH)
+    count = tile.locator(".tile-attendance")
+    expect(count).to_have_text(f"Đại biểu: 0/{expected}")
+    expect(tile.locator(".tile-local")).to_have_count(0)              # no local segment yet
+
+    # the door at Long Bình: its USB scanner types a delegate's code
+    gate = person("dt-long-binh").open(SCAN)
+    expect(gate.locator("#scan-link")).to_have_class(re.compile("good"))
+    gate.wait_for_function("window.dcScanner.station() !== null")
+    gate.locator("#scan-input").press_sequentially(sorted(data.codes(long_binh).values())[0])
+    gate.keyboard.press("Enter")
+    expect(gate.locator("#scan-result")).to_have_attribute("data-verdict", "welcome")
+    expect(count).to_have_text(f"Đại biểu: 1/{expected}")
+    expect(count).to_have_attribute("data-arrived", "1")
+    expect(control.locator('#tiles [data-point-code="hiep-phu"] .tile-attendance')).to_have_text(
+        re.compile(r"^Đại biểu: 0/[1-9]\d*$"))
+
+    # the desk enters the wards' own segment; Long Bình's technician steps it on its site display
+    desk = person("dieuhanh").open(DESK)
+    expect(desk.locator("#status")).to_have_text("Chưa bắt đầu")
+    desk.locator("#rundown tr").nth(4).get_by_role("button", name="Chuyển đến").click()
+    ward = desk.locator('#ward-list [data-point="long-binh"]')
+    expect(ward).to_have_text("P. Long Bình 1/3")
+    local = tile.locator(".tile-local")
+    expect(local).to_have_text("Phần riêng 1/3")
+    site = person("kt-long-binh").open(SITE_LONG_BINH)
+    expect(site.locator("#site-mode")).to_have_text("PHẦN RIÊNG TẠI ĐIỂM CẦU · 1/3")
+    site.locator("#local-next").click()
+    expect(site.locator("#site-mode")).to_have_text("PHẦN RIÊNG TẠI ĐIỂM CẦU · 2/3")
+    expect(ward).to_have_text("P. Long Bình 2/3")
+    expect(local).to_have_text("Phần riêng 2/3")                       # the desk's own words for it
+    expect(control.locator('#tiles [data-point-code="hiep-phu"] .tile-local')).to_have_text("Phần riêng 1/3")
+    site.locator("#local-next").click()
+    expect(site.locator("#site-mode")).to_have_text("PHẦN RIÊNG TẠI ĐIỂM CẦU · 3/3")
+    site.locator("#local-next").click()
+    expect(ward).to_have_text("P. Long Bình ✓ 3/3")
+    expect(local).to_have_text("Phần riêng ✓ 3/3")
+    expect(local).to_have_attribute("data-status", "done")
+    expect(site.locator("#command-error")).to_have_text("")
+    expect(control.locator("#command-error")).to_have_text("")
+    # the main hall runs no local segment of its own
+    expect(control.locator('#tiles .tile[data-point-code="quan-uy"] .tile-local')).to_have_count(0)
 
 
 def test_roll_call_and_checklist_reach_the_control_room(person):

@@ -39,7 +39,7 @@ ORDERED_PAIRS = [
     ("Lê Thị Mã", "Lê Thị Má", "tones: ngã < sắc"),
     ("Lê Thị Má", "Lê Thị Mạ", "tones: sắc < nặng"),
     ("Lê Văn Anh", "Lê Văn Ánh", "the same letters: the tone breaks the tie"),
-    ("Lê Văn Ánh", "Phạm Văn Anh", "letters of the whole name before any tone"),
+    ("Phạm Văn Anh", "Lê Văn Ánh", "the given name whole (its tone) before the surname"),
     ("Lê Thị Thanh", "Lê Thị Thành", "Thanh < Thành"),
     ("Ngô Thị Vân", "Đỗ Thị Yến", "v < y"),
     ("nguyễn văn an", "Nguyễn Văn Ân", "case does not matter; a < â"),
@@ -47,7 +47,7 @@ ORDERED_PAIRS = [
 
 # The same names, one list in its known order.
 KNOWN_ORDER = [
-    "Lê Văn An", "Nguyễn Văn An", "Trần Văn An", "Lê Văn Anh", "Lê Văn Ánh", "Phạm Văn Anh", "Nguyễn Văn Ân",
+    "Lê Văn An", "Nguyễn Văn An", "Trần Văn An", "Lê Văn Anh", "Phạm Văn Anh", "Lê Văn Ánh", "Nguyễn Văn Ân",
     "Lê Thị Bình", "Nguyễn Văn Dũng", "Nguyễn Văn Đức", "Nguyễn Văn Em", "Trần Thu Hà", "Vũ Thu Hà",
     "Trần Thu Hải", "Phạm Văn Hùng", "Phạm Văn Hưng", "Lê Văn Lạc", "Nguyễn Văn Lan", "Nguyễn Văn Lăng",
     "Lê Văn Lâm", "Trần Văn Long", "Trần Văn Lộc", "Trần Văn Lợi", "Lê Thị Ma", "Lê Thị Mà", "Lê Thị Mả",

@@ -286,3 +286,234 @@ def test_import_keeps_nothing_when_a_row_fails_on_the_way_in(app, session, event
     assert [e.line for e in exc.value.errors] == [8]
     assert "đã có Giấy khen cấp quận" in exc.value.errors[0].message
     assert (count(session, Award, event), count(session, Delegate, event), count(session, Invitation, event)) == before
+
+
+# --- Plan 001 (Kiến An, 19/5/2023): one hall, 68 awards, collectives written the ways offices write them ---
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Quốc", "Đức", "Thu"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Minh", "Nam", "Phúc", "Quang", "Sơn",
+         "Tâm", "Thảo", "Tuấn", "Vinh"]
+# Huy hiệu Đảng, item 4: the 30-year badge on lines 4, 6 and 8–33 (28 rows), then 40 … 60 years.
+YEARS = [30, 40, 30, 40] + [30] * 26 + [40] * 8 + [45] * 5 + [50] * 3 + [55] * 2 + [60] * 2
+PLAN001_HEADER = ["STT", "Họ và tên", "Đơn vị", "Tập thể", "Hình thức khen thưởng", "Số quyết định",
+                  "Ngày quyết định", "Mục chương trình"]
+# The collectives of item 9, each written as in a real list (the unit, its mark, the kind as written).
+PLAN001_COLLECTIVES = [
+    ("Chi bộ Khu dân cư số 1, phường Bắc Sơn (tập thể)", "", "Giấy khen của Quận ủy"),
+    ("Chi bộ Khu dân cư số 2, phường Bắc Sơn (Tập thể)", "", "Giấy khen của Quận ủy"),
+    ("Chi bộ Khu dân cư số 5, phường Bắc Sơn (TẬP THỂ)", "", "Giấy khen của Quận ủy"),
+    ("Chi bộ TDP số 7 - tập thể", "", "Giấy khen của Quận ủy"),
+    ("Chi bộ Trường Tiểu học Ngọc Sơn", "x", "Giấy khen của Quận ủy"),
+    ("Chi bộ Trường THCS Trần Phú", "Tập thể", "Giấy khen của Quận ủy"),
+    ("Đảng bộ phường Đồng Hòa", "", "Giấy khen của Quận ủy (tập thể)"),
+    ("Đảng bộ phường Nam Sơn", "", "Giấy khen của Quận ủy - Tập thể"),
+]
+PLAN001_UNITS = ["Chi bộ Khu dân cư số 1, phường Bắc Sơn", "Chi bộ Khu dân cư số 2, phường Bắc Sơn",
+                 "Chi bộ Khu dân cư số 5, phường Bắc Sơn", "Chi bộ TDP số 7", "Chi bộ Trường Tiểu học Ngọc Sơn",
+                 "Chi bộ Trường THCS Trần Phú", "Đảng bộ phường Đồng Hòa", "Đảng bộ phường Nam Sơn"]
+
+
+def plan001_list(badge_30="Huy hiệu 30 năm tuổi Đảng", date_of=lambda n: "12/5/2023") -> bytes:
+    """The list as the office keeps it: a title block, no Điểm cầu column (one hall), lines 4–71."""
+    import csv
+    import io
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["QUẬN ỦY KIẾN AN"] + [""] * 7)
+    writer.writerow(["DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC KHEN THƯỞNG"] + [""] * 7)
+    writer.writerow(PLAN001_HEADER)
+    n = 0
+    for i, years in enumerate(YEARS):
+        n += 1
+        name = "Lê Quốc Bằng" if i == 5 else f"{SURNAMES[i % 10]} {MIDDLE[(i // 10) % 5]} {GIVEN[i % 18]}"
+        kind = badge_30 if years == 30 else f"Huy hiệu {years} năm tuổi Đảng"
+        writer.writerow([n, name, f"Chi bộ TDP số {i % 12 + 1}, phường Trần Thành Ngọ", "", kind, "1520-QĐ/QU",
+                         date_of(n), 4])
+    for unit, mark, kind in PLAN001_COLLECTIVES:
+        n += 1
+        writer.writerow([n, unit, "", mark, kind, "315-QĐ/QU", date_of(n), 9])
+    for i in range(50, 60):
+        n += 1
+        writer.writerow([n, f"{SURNAMES[i % 10]} {MIDDLE[(i // 10) % 5]} {GIVEN[i % 18]}", "Công an quận", "",
+                         "Giấy khen của Quận ủy", "315-QĐ/QU", date_of(n), 9])
+    assert n == 68
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def plan001(app, session, make_event):
+    """One hall (no wards), an 11-item programme, a delegate list imported without a Điểm cầu column."""
+    event = make_event(n=11, wards=0)
+    with app.app_context():
+        delegates.add(session, event.id, {"full_name": "Lê Quốc Bằng",
+                                          "organisation": "Chi bộ TDP số 6, phường Trần Thành Ngọ"}, "test")
+        awards.kinds(session, event.id)
+    session.commit()
+    return event
+
+
+def test_plan001_list_with_its_collectives_imports_whole(app, session, plan001):
+    """Every collective is read as an award to that unit, received by its representative; the kind is
+    the kind without the mark; one hall, so an empty Điểm cầu is that hall."""
+    [hall] = plan001.bridge_points
+    kinds_before = len(awards.kinds(session, plan001.id))
+    before = count(session, Delegate, plan001)
+    with app.app_context():
+        rows = parse_awards(session, plan001.id, "khen-thuong-19-5.csv", plan001_list())
+    assert [r["line"] for r in rows] == list(range(4, 72))
+    assert all(r["bridge_point_id"] == hall.id for r in rows)
+    collectives = rows[50:58]
+    assert [r["collective"] for r in collectives] == PLAN001_UNITS
+    assert all(r["kind_id"] == kind_id(session, plan001, "Giấy khen của Quận ủy") for r in collectives)
+    assert [r["new_delegate"]["full_name"] for r in collectives] == [f"Đại diện {u}" for u in PLAN001_UNITS]
+    assert all(r["new_delegate"]["organisation"] == u for r, u in zip(collectives, PLAN001_UNITS))
+    assert all(r["collective"] == "" for r in rows[:50] + rows[58:])
+    bang = rows[5]
+    assert bang["new_delegate"] is None and bang["delegate_id"] == person(session, plan001, "Lê Quốc Bằng").id
+    assert new_recipients(rows) == 49 + 8 + 10
+    with app.app_context():
+        assert import_awards(session, plan001.id, rows, "noi-vu") == 68
+    assert count(session, Award, plan001) == 68
+    assert count(session, Delegate, plan001) == before + 67
+    assert len(awards.kinds(session, plan001.id)) == kinds_before           # no kind was made up
+
+
+def test_plan001_list_with_one_mistake_on_many_rows_names_each_problem_once(app, session, plan001):
+    """The 30-year badge written short on its 28 rows and one wrong date twice: three messages, each
+    naming its lines; every bad line is still an error of its own; nothing is imported."""
+    before = (count(session, Award, plan001), count(session, Delegate, plan001))
+    data = plan001_list(badge_30="Huy hiệu 30 năm", date_of=lambda n: "31/4/2023" if n in (60, 62) else "12/5/2023")
+    with app.app_context(), pytest.raises(ImportFailed) as exc:
+        parse_awards(session, plan001.id, "khen-thuong-19-5.csv", data)
+    bad_kind = [4, 6] + list(range(8, 34))
+    assert [e.line for e in exc.value.errors] == bad_kind + [63, 65]
+    assert str(exc.value.message) == "Không nhập được danh sách khen thưởng: 30 lỗi. Sửa tệp rồi nhập lại."
+    shown = exc.value.details["errors"]
+    assert len(shown) == 2, shown
+    assert shown[0].startswith("Dòng 4, 6, 8–33: Hình thức khen thưởng “Huy hiệu 30 năm” không có trong danh sách")
+    assert "Huy hiệu 30 năm tuổi Đảng" in shown[0]                      # the kind it resembles comes first
+    assert shown[1] == "Dòng 63, 65: Ngày quyết định “31/4/2023” không hợp lệ; ghi ngày/tháng/năm, ví dụ 19/5/2023."
+    session.rollback()
+    assert (count(session, Award, plan001), count(session, Delegate, plan001)) == before
+
+
+def test_the_same_recipient_problem_on_many_rows_is_one_message(app, session, event):
+    """Recipients with no bridge point on several lines: one message naming the lines (the names are
+    the lines'); a problem of one line keeps its full message."""
+    data = rows(cells(name="Võ Văn Một", point=""), cells(name="Võ Văn Hai", point=""), cells(),
+                cells(name="Võ Văn Ba", point=""), cells(name="Võ Văn Bốn", point=""), cells(name="Võ Văn Năm", point=""),
+                cells(name="Lê Văn Sáu", point="Phường 9"))
+    with app.app_context(), pytest.raises(ImportFailed) as exc:
+        parse_awards(session, event.id, "a.csv", data)
+    assert [e.line for e in exc.value.errors] == [2, 3, 5, 6, 7, 8]
+    assert "Võ Văn Một chưa được xếp điểm cầu" in exc.value.errors[0].message
+    assert exc.value.details["errors"] == [
+        "Dòng 2, 3, 5–7: Người nhận chưa được xếp điểm cầu; ghi cột Điểm cầu nơi trao.",
+        str(exc.value.errors[-1])]
+    assert exc.value.details["errors"][1].startswith("Dòng 8: Không có điểm cầu “Phường 9”")
+
+
+UNIT = "Chi bộ Khu phố 4"
+
+
+@pytest.mark.parametrize("name, collective, kind, section", [
+    (f"{UNIT} (tập thể)", "", "Giấy khen cấp quận", None),
+    (f"{UNIT} [Tập thể]", "", "Giấy khen cấp quận", None),
+    (f"Tập thể {UNIT}", "", "Giấy khen cấp quận", None),
+    (f"Tập thể: {UNIT}", "", "Giấy khen cấp quận", None),
+    (f"{UNIT} – tập thể", "", "Giấy khen cấp quận", None),
+    (UNIT, "x", "Giấy khen cấp quận", None),
+    (UNIT, "X", "Giấy khen cấp quận", None),
+    (UNIT, "tập thể", "Giấy khen cấp quận", None),
+    (UNIT, "✓", "Giấy khen cấp quận", None),
+    (UNIT, "", "Giấy khen cấp quận (tập thể)", None),
+    (UNIT, "", "giay khen cap quan (tap the)", None),
+    (UNIT, "", "Giấy khen cấp quận - tập thể", None),
+    (UNIT, "", "Giấy khen cấp quận cho tập thể", None),
+    (UNIT, "", "Giấy khen tập thể cấp quận", None),
+    (UNIT, "", "Giấy khen cấp quận", "I. TẬP THỂ (01 tập thể)"),
+    (UNIT, "", "Giấy khen cấp quận", "A- Tập thể:"),
+    ("", UNIT, "Giấy khen cấp quận", None),                      # the unit's column, nobody named
+    (UNIT, UNIT, "Giấy khen cấp quận", None),
+])
+def test_a_collective_written_any_usual_way_is_an_award_to_that_unit(app, session, event, name, collective, kind,
+                                                                     section):
+    main = event.bridge_points[0]
+    lines = [cells(name="Lê Thị Hoa", kind="Giấy khen cấp phường", point="Phường 1", item="2", level="phường")]
+    if section:
+        lines.append(("", section, "", "", "", "", "", "", "", "", ""))
+    lines.append(cells(name=name, collective=collective, kind=kind, level=""))
+    if section:                                                   # the next section: individuals again
+        lines.append(("", "II. CÁ NHÂN", "", "", "", "", "", "", "", "", ""))
+        lines.append(cells(name="Võ Văn Bảy", org="Khu phố 2"))
+    with app.app_context():
+        parsed = parse_awards(session, event.id, "a.csv", rows(*lines))
+    hoa, unit, *after = parsed
+    assert hoa["collective"] == ""
+    assert unit["collective"] == UNIT and unit["kind_id"] == kind_id(session, event, "Giấy khen cấp quận")
+    assert unit["new_delegate"]["full_name"] == f"Đại diện {UNIT}" and unit["new_delegate"]["organisation"] == UNIT
+    assert unit["bridge_point_id"] == main.id
+    assert [a["collective"] for a in after] == [""] * len(after)
+
+
+def test_a_collective_received_by_a_named_person_or_by_the_unit_on_the_delegate_list(app, session, event):
+    """The Tập thể column names the unit and Họ và tên the person who receives for it (as before); a unit
+    that is itself on the delegate list receives its own award; a unit's mark next to a person's name
+    in the Tập thể column is the person's unit (Đơn vị)."""
+    main = event.bridge_points[0]
+    with app.app_context():
+        delegates.add(session, event.id, {"full_name": "Đảng ủy phường 2", "bridge_point_id": main.id}, "test")
+        parsed = parse_awards(session, event.id, "a.csv", rows(
+            cells(name="Trần Quốc Tuấn", collective=f"{UNIT} (tập thể)"),
+            cells(name="Đảng ủy phường 2 (tập thể)"),
+        ))
+    tuan, ward = parsed
+    assert (tuan["collective"], tuan["delegate_id"]) == (UNIT, person(session, event, "Trần Quốc Tuấn").id)
+    assert (ward["collective"], ward["delegate_id"]) == ("Đảng ủy phường 2", person(session, event, "Đảng ủy phường 2").id)
+
+
+def test_an_unknown_kind_for_a_collective_never_asks_for_a_new_kind(app, session, event):
+    with app.app_context(), pytest.raises(ImportFailed) as exc:
+        parse_awards(session, event.id, "a.csv", rows(cells(name=UNIT, kind="Giấy khen Quận ủy (tập thể)"),
+                                                      cells(name=f"{UNIT} (tập thể)", kind="Bằng khen", number="2"),
+                                                      cells(name="Võ Văn Bảy", kind="Tập thể lao động xuất sắc")))
+    first, second, title = exc.value.errors
+    assert "“Giấy khen Quận ủy”" in first.message and "(tập thể)" not in first.message
+    assert "Giấy khen của Quận ủy" in first.message                    # the kind it resembles
+    assert "“Bằng khen”" in second.message
+    for error in (first, second):
+        assert "Thêm hình thức mới" not in error.message and "Với khen tập thể, ghi hình thức như với cá nhân" \
+            in error.message
+    # A title that starts with "Tập thể" is a kind of its own, quoted whole, and may be added.
+    assert "“Tập thể lao động xuất sắc” không có" in title.message and "Thêm hình thức mới" in title.message
+
+
+def test_line_lists():
+    from server.services.table_import import line_list
+    assert line_list([4]) == "4"
+    assert line_list([3, 5, 7, 8, 9, 10, 11, 12]) == "3, 5, 7–12"
+    assert line_list([2, 3, 5, 6, 7]) == "2, 3, 5–7"
+    assert line_list([9, 1, 2, 3, 1]) == "1–3, 9"
+
+
+def test_other_ways_a_list_says_collective_or_individual(app, session, event):
+    """A heading merged across the row lands in the STT cell; a Cá nhân/Tập thể column; "x" next to a
+    delegate's name with Đơn vị filled: that person receives for their unit; "(cá nhân)" in a kind."""
+    header = "STT,Họ và tên,Đơn vị,Cá nhân/Tập thể,Hình thức khen thưởng,Điểm cầu,Mục chương trình\n"
+    data = (header + "A. TẬP THỂ,,,,,,\n"
+            f"1,{UNIT},,,Giấy khen cấp quận,Hội trường,6\n"
+            "B. CÁ NHÂN,,,,,,\n"
+            "2,Võ Văn Bảy,Khu phố 2,,Giấy khen cấp quận,Hội trường,6\n"
+            "3,Chi bộ 9,,Tập thể,Giấy khen cấp quận,Hội trường,6\n"
+            "4,Lê Thị Hoa,Đảng ủy phường 1,x,Giấy khen cấp quận,,6\n"
+            "5,Võ Văn Tám,,Cá nhân,Giấy khen cấp quận (cá nhân),Hội trường,6\n").encode()
+    with app.app_context():
+        parsed = parse_awards(session, event.id, "a.csv", data)
+    assert [r["line"] for r in parsed] == [3, 5, 6, 7, 8]
+    assert [r["collective"] for r in parsed] == [UNIT, "", "Chi bộ 9", "Đảng ủy phường 1", ""]
+    assert parsed[3]["delegate_id"] == person(session, event, "Lê Thị Hoa").id
+    assert parsed[4]["kind_id"] == kind_id(session, event, "Giấy khen cấp quận")
+    with app.app_context(), pytest.raises(ImportFailed) as exc:
+        parse_awards(session, event.id, "a.csv", (header + "1,Chi bộ 9,,đơn vị,Giấy khen cấp quận,,6\n").encode())
+    assert exc.value.details["errors"] == ["Dòng 2: Cột Cá nhân/Tập thể ghi “đơn vị”: ghi “Tập thể” hoặc “Cá nhân”."]

@@ -417,12 +417,13 @@ def test_attendance_counts_lists_the_missing_and_draws_a_cumulative_curve(world)
     assert s["expected"] == {key(w.main.id, "city_guest"): 1, key(w.main.id, "district_leader"): 1,
                              key(w.p1.id, "cell_secretary"): 1, key(w.p1.id, "award_recipient"): 1,
                              key(w.p1.id, "delegate"): 3, key(w.p2.id, "award_recipient"): 1,
-                             key(w.p2.id, "delegate"): 1, key(None, "press"): 1}
-    # counted by the delegate's own point: the floating press member came in at P. 3 but counts under "no point"
+                             key(w.p2.id, "delegate"): 1, key(w.p3.id, "press"): 1}
+    # attendance.counted_point: the floating press member, with no point of their own, counts where
+    # they were checked in (P. 3), in expected and in arrived; nobody is left on the "no point" row
     assert s["arrived"] == {key(w.main.id, "city_guest"): 1, key(w.p1.id, "delegate"): 2,
-                            key(w.p1.id, "award_recipient"): 1, key(None, "press"): 1}
+                            key(w.p1.id, "award_recipient"): 1, key(w.p3.id, "press"): 1}
     assert attendance.arrived_counts(w.session, w.event.id) == s["arrived"]
-    assert [p["id"] for p in s["points"]] == [w.main.id, w.p1.id, w.p2.id, w.p3.id, 0]
+    assert [p["id"] for p in s["points"]] == [w.main.id, w.p1.id, w.p2.id, w.p3.id]
     assert [c["code"] for c in s["categories"]][:2] == ["city_guest", "district_leader"]
 
     missing = [m["full_name"] for m in s["missing"]]
@@ -437,6 +438,53 @@ def test_attendance_counts_lists_the_missing_and_draws_a_cumulative_curve(world)
     assert counts == sorted(counts) and counts[-1] == len(arrivals)
     assert s["flagged"] == []
     assert award2.id and vip_by_hand.id and leader.id
+
+
+def test_the_dashboard_opens_with_the_latest_twenty_arrivals_newest_first(world, make_event):
+    w = world
+    assert attendance.summary(w.session, w.event.id)["recent"] == []          # nobody yet: the page says so
+    people = [w.person(f"Phan Văn {n:02d}", w.p1) for n in range(22)] + [w.person("Kha Thị Tự Do", None)]
+    base = utcnow().replace(microsecond=0) - timedelta(hours=1)
+    # scanned in another order than they came: a queue replayed after an outage brings earlier arrivals last
+    order = list(range(len(people)))[::2] + list(range(len(people)))[1::2]
+    for i in order:
+        out = check_in.scan(w.session, station(w, w.p2 if people[i].bridge_point_id is None else w.p1),
+                            {"scan_id": sid(), "code": w.token[people[i].id], "offline": True,
+                             "scanned_at": to_ms(base + timedelta(minutes=i))})
+        assert out["verdict"] == "welcome"
+
+    recent = attendance.summary(w.session, w.event.id)["recent"]
+    assert len(recent) == attendance.RECENT == 20
+    newest = people[::-1][:20]
+    assert [r["name"] for r in recent] == [d.full_name for d in newest]
+    assert [r["delegate_id"] for r in recent] == [d.id for d in newest]
+    assert [r["at"] for r in recent] == [to_ms(base + timedelta(minutes=22 - k)) for k in range(20)]
+    # the delegate's own point, like the counts and the live list: none for the floating guest
+    assert [r["point"] for r in recent[:2]] == ["", "P. 1"]
+    other = make_event(n=1)
+    assert attendance.summary(w.session, other.id)["recent"] == []               # another event's stay there
+
+
+def test_point_counts_are_the_dashboard_cells_summed_per_point(world):
+    w = world
+    at_main = [w.person("Lê Văn Khách", w.main, category="city_guest"), w.person("Lý Thị Lãnh", w.main)]
+    at_p1 = [w.person(f"Cao Văn {n}", w.p1, category=c) for n, c in
+             (("Một", "delegate"), ("Hai", "delegate"), ("Ba", "cell_secretary"))]
+    w.person("Đỗ Văn Khen", w.p2)
+    floating = w.person("Kha Thị Tự Do", None, category="press")
+    for person, point in ((at_main[0], w.main), (at_p1[0], w.p1), (at_p1[2], w.p1), (floating, w.p3)):
+        assert check_in.scan(w.session, station(w, point), {"scan_id": sid(), "code": w.token[person.id]})["verdict"] \
+            == "welcome"
+
+    counts = attendance.point_counts(w.session, w.event.id)
+    # P. 3 has nobody of its own; the floating guest, with no point, counts where they came in
+    assert counts == {str(w.main.id): [1, 2], str(w.p1.id): [2, 3], str(w.p2.id): [0, 1], str(w.p3.id): [1, 1]}
+    s = attendance.summary(w.session, w.event.id)
+    for point_id, (arrived, expected) in counts.items():
+        assert arrived == sum(n for k, n in s["arrived"].items() if k.startswith(f"{point_id}|"))
+        assert expected == sum(n for k, n in s["expected"].items() if k.startswith(f"{point_id}|"))
+    assert attendance.point_counts(w.session, w.event.id, arrived=s["arrived"], only=[w.p1.id]) == \
+        {str(w.p1.id): [2, 3]}
 
 
 def test_the_roster_holds_hashes_and_statuses_never_tokens(world):

@@ -170,7 +170,7 @@ def test_default_language_is_vietnamese(app, operator):
     _log_in(client, operator)
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="vi">' in html
-    assert "Đăng xuất" in html and "Bàn điều hành" in html and "Màn hình sân khấu" in html
+    assert "Đăng xuất" in html and "Bàn điều hành" in html and "Sân khấu" in html
     assert "Log out" not in html and "Operator desk" not in html
     assert _screen_texts(html)["lost"] == "Mất kết nối – đang kết nối lại"
 
@@ -182,7 +182,7 @@ def test_english_after_choosing_it(app, operator):
     assert response.status_code == 302
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html
-    assert "Log out" in html and "Operator desk" in html and "Stage display" in html
+    assert "Log out" in html and "Operator desk" in html and ">Stage<" in html
     assert "Đăng xuất" not in html and "Bàn điều hành" not in html
     texts = _screen_texts(html)
     assert texts["lost"] == "Connection lost – reconnecting"
@@ -198,15 +198,33 @@ def test_language_choice_survives_login(app, event, operator):
     assert "Drift from plan" in desk and "Lệch so với kế hoạch" not in desk
 
 
-def test_accept_language_and_explicit_choice(app):
+def test_a_browser_set_to_english_still_reads_vietnamese_until_en_is_chosen(app):
     client = app.test_client()      # no account yet: /login leads to the setup page, in the same language
-    english = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"},
-                         follow_redirects=True).get_data(as_text=True)
-    assert "Username" in english and "Tên đăng nhập" not in english
+    english_phone = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = client.get("/login", headers=english_phone, follow_redirects=True).get_data(as_text=True)
+    assert "Tên đăng nhập" in page and "Username" not in page
+    client.get("/lang/en", headers=english_phone)
+    page = client.get("/login", headers=english_phone, follow_redirects=True).get_data(as_text=True)
+    assert "Username" in page and "Tên đăng nhập" not in page
     client.get("/lang/vi")
-    chosen = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"},
-                        follow_redirects=True).get_data(as_text=True)
-    assert "Tên đăng nhập" in chosen and "Username" not in chosen
+    page = client.get("/login", headers=english_phone, follow_redirects=True).get_data(as_text=True)
+    assert "Tên đăng nhập" in page and "Username" not in page
+
+
+def test_the_choice_is_kept_for_the_account_and_on_the_device(app, session, operator):
+    from server.models import User
+    client = app.test_client()
+    _log_in(client, operator)
+    client.get("/lang/en")
+    session.expire_all()
+    assert session.get(User, operator.id).language == "en"
+    # Another browser, signing in as the same person: English from their account.
+    other = app.test_client()
+    _log_in(other, operator)
+    assert "Log out" in other.get("/").get_data(as_text=True)
+    # The same device after its session ended (signed out): English from the device's cookie.
+    client.post("/logout", data={"csrf": _csrf(client.get("/").get_data(as_text=True))})
+    assert "Username" in client.get("/login").get_data(as_text=True)
 
 
 def test_service_errors_follow_the_reader(app, session, event, make_user):

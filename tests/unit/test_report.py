@@ -497,3 +497,45 @@ def test_a_missing_event_is_not_found(app, session):
     with app.app_context(), pytest.raises(NotFound):
         report(session, 999_999, now=real_utcnow())
 
+
+
+def test_delegates_with_no_bridge_point_count_where_they_were_checked_in(app, session, make_event, make_user):
+    """Issue 15: plan 001 in one hall. Its 186 delegates were imported without a bridge point and all
+    scanned at the hall's gate: the hall shows 186/186 (was 0/0, with 186/186 on a row with no name).
+    Two more with no point who never came sit on a labelled row, never a blank one; a ward delegate
+    scanned nowhere keeps its own point."""
+    from server.services import delegates
+    from server.services.report_export import csv_bytes
+    with app.app_context():
+        event = make_event(n=3, wards=1)
+        hall, ward = event.bridge_points
+        people = [delegates.add(session, event.id, {"full_name": f"Đại biểu {i}", "bridge_point_id": None}, "test")
+                  for i in range(188)]
+        delegates.add(session, event.id, {"full_name": "Võ Văn Phường", "bridge_point_id": ward.id}, "test")
+        session.commit()
+        door = make_user("checkin", bridge_point_id=hall.id)
+        station = check_in.station_for(session, event.id, door, hall.id, "Cổng chính")
+        T = event.starts_at - timedelta(minutes=30)
+        for i, person in enumerate(people[:186]):
+            result = check_in.scan(session, station, {"scan_id": f"scan-{i:06d}", "delegate_id": person.id},
+                                   now=T + timedelta(seconds=10 * i))
+            assert result["verdict"] == "welcome"
+        rep = report(session, event.id, now=event.starts_at)
+
+    att = rep["attendance"]
+    points = {row["bridge_point"]: row for row in att["points"]}
+    assert [row["bridge_point"] for row in att["points"]] == ["Hội trường", "P. 1", "Chưa xếp điểm cầu"]
+    assert (points["Hội trường"]["expected"], points["Hội trường"]["arrived"], points["Hội trường"]["percent"]) \
+        == (186, 186, 100.0)
+    assert points["Hội trường"]["curve"][-1][1] == 186
+    assert (points["P. 1"]["expected"], points["P. 1"]["arrived"]) == (1, 0)
+    assert (points["Chưa xếp điểm cầu"]["expected"], points["Chưa xếp điểm cầu"]["arrived"],
+            points["Chưa xếp điểm cầu"]["curve"]) == (2, 0, [])
+    assert [(r["bridge_point"], r["expected"], r["arrived"]) for r in att["rows"]] == [
+        ("Hội trường", 186, 186), ("P. 1", 1, 0), ("Chưa xếp điểm cầu", 2, 0)]
+    assert att["total"] == {"expected": 189, "arrived": 186, "percent": 98.4}
+    assert all(row["bridge_point"] for row in att["points"] + att["rows"])
+    # The exports name the row too (the page and the PDF show the same table rows).
+    for table in ("attendance", "attendance-points"):
+        text = csv_bytes(rep, table).decode("utf-8-sig")
+        assert "Chưa xếp điểm cầu" in text and "\r\n," not in text      # no row starts with an empty point

@@ -315,3 +315,32 @@ def test_import_through_the_page(world):
     assert len(w.session.scalars(select(Award.id)).all()) == before
     html = client.post(f"/e/{w.event.slug}/awards/import", data={"csrf": csrf(html)}, follow_redirects=True).get_data(as_text=True)
     assert "Chưa chọn tệp để nhập." in flashes(html)
+
+
+def test_import_errors_on_the_page_one_per_problem_and_a_collective_read_as_such(world):
+    """Issue 15: the same unknown kind on many lines is one message naming them; a "(tập thể)" unit is an
+    award to that unit, never a prompt for a new kind; nothing is imported while a line is bad."""
+    w = world
+    client = client_for(w)
+    html = page(client, w)
+    header = "Họ và tên,Hình thức khen thưởng,Mục chương trình,Điểm cầu\n"
+    bad = (header + "".join(f"Người Số {n},Giấy khen X,6,Hội trường\n" for n in range(1, 6))
+           + "Chi bộ Khu phố 4 (tập thể),Giấy khen cấp quận,6,Hội trường\n"
+           + "Người Số 6,Giấy khen X,6,Hội trường\n").encode()
+    before = len(w.session.scalars(select(Award.id)).all())
+    html = client.post(f"/e/{w.event.slug}/awards/import", data={"csrf": csrf(html), "file": (io.BytesIO(bad), "kt.csv")},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    shown = flashes(html)
+    assert shown[0] == "Không nhập được danh sách khen thưởng: 6 lỗi. Sửa tệp rồi nhập lại."
+    assert len(shown) == 2 and shown[1].startswith("Dòng 2–6, 8: Hình thức khen thưởng “Giấy khen X” không có")
+    assert "Traceback" not in html and len(w.session.scalars(select(Award.id)).all()) == before
+
+    good = (header + "Chi bộ Khu phố 4 (tập thể),Giấy khen cấp quận (tập thể),6,Hội trường\n").encode()
+    html = client.post(f"/e/{w.event.slug}/awards/import", data={"csrf": csrf(html), "file": (io.BytesIO(good), "kt.csv")},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "Đã nhập 1 khen thưởng từ kt.csv." in flashes(html)
+    w.session.expire_all()
+    award = w.session.scalars(select(Award).where(Award.collective == "Chi bộ Khu phố 4")).one()
+    assert w.session.get(Delegate, award.delegate_id).full_name == "Đại diện Chi bộ Khu phố 4"
+    assert award.kind_id == w.kind.id and len(w.session.scalars(select(AwardKind.id).where(
+        AwardKind.event_id == w.event.id)).all()) == 13

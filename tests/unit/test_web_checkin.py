@@ -322,3 +322,24 @@ def test_the_attendance_dashboard_hears_each_arrival(world):
     assert arrivals[0]["arrived"] == {f"{w.p1.id}|delegate": 1}
     door.disconnect()
     dashboard.disconnect()
+
+
+def test_the_control_room_hears_each_arrival_as_its_points_count(world):
+    w = world
+    for role in ("mc", "checkin", "site_tech"):             # the counts are for the control room only
+        other = connect(w, role)
+        assert other.emit("point_attendance", {}, callback=True)["error"]["code"] == "forbidden"
+        other.disconnect()
+    control = connect(w, "operator")
+    ack = control.emit("point_attendance", {}, callback=True)
+    assert ack["ok"] and ack["points"] == {str(w.p1.id): [0, 1]}
+    control.get_received()
+    door = connect(w, "checkin")
+    assert door.emit("scan", calls(w, w.p1.id)["scan"], callback=True)["result"]["verdict"] == "welcome"
+    assert door.emit("scan", calls(w, w.p1.id)["scan"], callback=True)["result"]["replayed"] is True
+    heard = [m["args"][0] for m in control.get_received() if m["name"] == "point_attendance"]
+    assert len(heard) == 1                                   # the replay changes no count
+    assert heard[0]["points"] == {str(w.p1.id): [1, 1]}      # only the point that changed
+    assert heard[0]["server_time"] >= ack["server_time"]
+    door.disconnect()
+    control.disconnect()
