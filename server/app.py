@@ -61,6 +61,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     auth.init_app(app)
 
+    @app.get("/favicon.ico")
+    def _favicon():          # what browsers ask for on their own (a PDF opened in a tab, for one)
+        return app.send_static_file("favicon.ico")
+
     @app.after_request
     def _sticky(response):
         if STICKY_COOKIE not in request.cookies:     # the page sets it; its socket then carries it

@@ -111,6 +111,7 @@ def make_event(session):
         event = events.create(session, {"slug": f"test-{k}", "title": f"Hội nghị thử {k}",
                                         "banner": "QUẬN ỦY\nHỘI NGHỊ THỬ"}, "test")
         event.starts_at = utcnow()
+        event.press_guard_ms = 0        # commands here come as fast as code runs; test_press_guard.py turns it on
         bridge_points.add(session, event, {"code": "hoi-truong", "name": "Hội trường", "kind": "main"})
         for w in range(wards):
             bridge_points.add(session, event, {"code": f"phuong-{w + 1}", "name": f"Phường {w + 1}",

@@ -112,9 +112,11 @@ def desk(browser, server: ServerProcess) -> None:
     desk.locator("#btn-next").click()
     expect(desk.locator("#cur-number")).to_have_text("1.")
     expect(desk.locator("body")).not_to_have_class(re.compile(r"\bbusy\b"))
+    desk.wait_for_timeout(1600)                # as an operator would: past the double-press guard
     desk.keyboard.press("Space")
     expect(desk.locator("#cur-number")).to_have_text("2.")
     expect(desk.locator("body")).not_to_have_class(re.compile(r"\bbusy\b"))
+    desk.wait_for_timeout(1600)
     desk.keyboard.press("Space")
     expect(desk.locator("#cur-number")).to_have_text("3.")
     expect(stage.locator("#stage-content")).to_have_text("Phần giao lưu của các tập thể, cá nhân điển hình")
@@ -236,6 +238,8 @@ def report(browser, server: ServerProcess) -> None:
         return ack
 
     def send(action: str, args: dict | None = None, **kw) -> dict:
+        if action in ("go", "next"):
+            args = {**(args or {}), "confirm": True}     # a script, faster than the double-press guard
         return sent(op.command(action, args, **kw), action, op)
 
     def batches(point_id: int, **where) -> list[dict]:

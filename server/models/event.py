@@ -39,6 +39,8 @@ class Event(Base):
     reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Awards: how many go on stage together, and until when units may send nominations.
     award_batch_size: Mapped[int] = mapped_column(default=10)
+    # A GO/Next this soon after the cursor moved is refused unless confirmed (show_control._guard).
+    press_guard_ms: Mapped[int] = mapped_column(default=1500, server_default="1500")
     nomination_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     bridge_points: Mapped[list["BridgePoint"]] = relationship(

@@ -40,6 +40,13 @@ class ConfirmationNeeded(Invalid):
     code = "confirmation_needed"
 
 
+class TooSoon(ServiceError):
+    """A second GO/Next right after the cursor moved: most likely one press counted twice. Sent again
+    with `confirm`, it goes through."""
+    code = "too_soon"
+    http_status = 409
+
+
 class NotFound(ServiceError):
     code = "not_found"
     http_status = 404

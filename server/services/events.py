@@ -35,7 +35,8 @@ TEXTS = {
     "issuing_body": (200, lazy("Cơ quan ban hành giấy mời")), "document_number": (60, lazy("Số giấy mời")),
     "place_name": (120, lazy("Địa danh ghi trên giấy mời")), "banner": (2000, lazy("Băng rôn")),
 }
-EDITABLE = (*TEXTS, "slug", "plan_date", "date", "start", "timezone", "language")
+EDITABLE = (*TEXTS, "slug", "plan_date", "date", "start", "timezone", "language", "press_guard_ms")
+PRESS_GUARD_MAX_MS = 10_000
 
 
 # ---------------------------------------------------------------- reading and checking fields
@@ -112,6 +113,17 @@ def _time(value) -> time | None:
         raise Invalid(lazy("Giờ bắt đầu “%(value)s” không đọc được; ghi giờ:phút, vd. 08:00.", value=str(value)[:20]))
 
 
+def _press_guard(value) -> int:
+    try:
+        ms = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        ms = None
+    if ms is None or not 0 <= ms <= PRESS_GUARD_MAX_MS:
+        raise Invalid(lazy("Thời gian chống bấm hai lần phải là số mili giây từ 0 (tắt) đến %(max)s, vd. 1500.",
+                           max=PRESS_GUARD_MAX_MS))
+    return ms
+
+
 def clean_fields(session: Session, data: dict, *, event: Event | None = None) -> dict:
     """Validated event fields from a form, the command line or an API body. With `event`, only the
     fields given change (a PATCH); the date and start are read in the event's time zone."""
@@ -145,6 +157,8 @@ def clean_fields(session: Session, data: dict, *, event: Event | None = None) ->
         if language not in EVENT_LANGUAGES:
             raise Invalid(lazy("Ngôn ngữ “%(lang)s” không có; chọn vi (tiếng Việt) hoặc en.", lang=language[:8]))
         out["language"] = language
+    if "press_guard_ms" in data and str(data["press_guard_ms"]).strip() != "":
+        out["press_guard_ms"] = _press_guard(data["press_guard_ms"])
     if "date" in data or "start" in data:
         zone = ZoneInfo(out.get("timezone") or (event.timezone if event else DEFAULT_TIMEZONE))
         old = local_start(event) if event and event.starts_at else None
@@ -213,7 +227,7 @@ def duplicate(session: Session, source: Event, data: dict, actor: str) -> Event:
         copied |= {"date": local.date(), "start": local.time()}
     copied |= {"title": str(lazy("%(title)s (bản sao)", title=source.title))[:2000]} if "title" not in data else {}
     event = create(session, copied | data, actor)
-    event.award_batch_size = source.award_batch_size
+    event.award_batch_size, event.press_guard_ms = source.award_batch_size, source.press_guard_ms
     for point in source.bridge_points:
         event.bridge_points.append(BridgePoint(code=point.code, name=point.name, short_name=point.short_name,
                                                kind=point.kind, position=point.position))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, get_timezone_location
 from flask_babel import get_locale
 
 from ..i18n import _
@@ -23,6 +23,14 @@ VI_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu",
 
 def zone(event: Event | None) -> ZoneInfo:
     return ZoneInfo((event.timezone if event is not None else None) or DEFAULT_TIMEZONE)
+
+
+def zone_name(event_or_zone: Event | str | None, language: str | None = None) -> str:
+    """"Giờ Việt Nam" / "Vietnam Time", never the zone's code (Asia/Ho_Chi_Minh) that staff do not know."""
+    name = event_or_zone if isinstance(event_or_zone, str) else None
+    locale = get_locale()
+    return get_timezone_location(ZoneInfo(name) if name else zone(event_or_zone),
+                                 locale=language or (locale.language if locale else "vi"))
 
 
 def local(event: Event | None, moment: datetime | None) -> datetime | None:

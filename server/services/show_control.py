@@ -10,12 +10,13 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from ..i18n import lazy
-from ..models import ProgrammeItem, ShowState, utcnow
+from ..models import Event, ProgrammeItem, ShowState, utcnow
 from . import local_segments, revision
-from .errors import Invalid
+from .errors import Invalid, TooSoon
 from .snapshot import programme, show_part, site_part, timing_part
 
 MAX_ADD_SECONDS = 3600
+GUARDED = ("go", "next")          # the presses a bounce or a second tap of Space would repeat
 
 
 class _Step:
@@ -125,6 +126,19 @@ def _end_segment(step: _Step, args: dict) -> None:
     step.sites += closed
 
 
+def _guard(step: _Step, action: str, args: dict, guard_ms: int) -> None:
+    """A GO/Next within the event's guard time (1.5 s by default) after the cursor last moved is
+    refused unless confirmed: the desk, the HTTP API and Companion buttons all come through here."""
+    last = step.state.item_started_at if step.state.status in ("running", "paused") else None
+    if action not in GUARDED or args.get("confirm") is True or last is None or guard_ms <= 0:
+        return
+    elapsed_ms = (step.now - last).total_seconds() * 1000
+    if elapsed_ms < guard_ms:
+        raise TooSoon(lazy("Mục vừa được chuyển cách đây %(s)s giây, có thể do bấm hai lần. Nếu thật sự muốn "
+                           "chuyển tiếp, bấm “Vẫn chuyển tiếp”.", s=f"{elapsed_ms / 1000:.1f}".replace(".", ",")),
+                      elapsed_ms=round(elapsed_ms), guard_ms=guard_ms)
+
+
 COMMANDS: dict[str, Callable[[_Step, dict], None]] = {
     "go": _go, "next": _next, "previous": _previous, "goto": _goto,
     "pause": _pause, "resume": _resume, "add_time": _add_time, "end_segment": _end_segment,
@@ -146,6 +160,7 @@ def command(session: Session, event_id: int, action: str, *, expected_rev: int, 
         if not items:
             raise Invalid(lazy("Chương trình chưa có mục nào."))
         step = _Step(session, state, items, utcnow(), rev)
+        _guard(step, action, args, session.get(Event, event_id).press_guard_ms)
         handler(step, args)
         state.cursor_rev = rev
         current = _current(step)

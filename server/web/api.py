@@ -97,6 +97,7 @@ def _event_body(event: Event, phase: str | None = None) -> dict:
             "plan_number": event.plan_number, "plan_date": event.plan_date.isoformat() if event.plan_date else None,
             "date": start.date().isoformat() if start else None, "start": f"{start:%H:%M}" if start else None,
             "starts_at": to_ms(event.starts_at), "timezone": event.timezone, "language": event.language,
+            "press_guard_ms": event.press_guard_ms,
             "archived": event.archived_at is not None, "bridge_points": len(event.bridge_points),
             **({"phase": phase} if phase else {})}
 
@@ -160,6 +161,8 @@ def command(slug: str, action: str):
     if action == "add_time":
         seconds = body.get("seconds", request.args.get("seconds", type=int))
         args["seconds"] = seconds
+    if body.get("confirm") is True or request.args.get("confirm") in ("1", "true"):
+        args["confirm"] = True           # a GO/Next meant as a second press (show_control._guard)
     expected = body.get("expected_rev")
     if expected is None:
         state = load_state(db(), event.id)

@@ -29,7 +29,8 @@ def _event_fields(event) -> dict:
     values |= {"slug": event.slug, "timezone": event.timezone or local_time.DEFAULT_TIMEZONE,
                "language": event.language or "vi",
                "plan_date": event.plan_date.strftime("%d/%m/%Y") if event.plan_date else "",
-               "date": start.strftime("%d/%m/%Y") if start else "", "start": start.strftime("%H:%M") if start else ""}
+               "date": start.strftime("%d/%m/%Y") if start else "", "start": start.strftime("%H:%M") if start else "",
+               "press_guard_ms": str(event.press_guard_ms)}
     return values
 
 
@@ -43,7 +44,7 @@ def _render_form(event=None, values=None, status=200):
 @login_required(PERMISSION)
 def new():
     if request.method == "GET":
-        return _render_form(values={"timezone": local_time.DEFAULT_TIMEZONE, "language": "vi"})
+        return _render_form(values={"timezone": local_time.DEFAULT_TIMEZONE, "language": "vi", "press_guard_ms": "1500"})
     check_csrf()
     values = _posted_fields()
     try:

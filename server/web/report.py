@@ -13,6 +13,7 @@ blueprint registers) before that service exists."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import force_locale
 
 from ..models import Event
 from ..services import report_charts as charts
@@ -85,11 +86,14 @@ def _sections(report: dict, slug: str) -> list[dict]:
 @bp.get("/report")
 @login_required("desk.view")
 def page(slug: str):
+    """A Vietnamese document, as its PDF and exports are: the whole page in Vietnamese, menu included,
+    rather than an English menu around Vietnamese tables."""
     event = event_or_404(slug)
-    report = _report(event)
-    generated = Fmt.of(report).time(report["event"].get("generated_at"))
-    return render_template("report.html", event=event, report=report, figures=key_figures(report),
-                           sections=_sections(report, slug), generated=generated)
+    with force_locale("vi"):
+        report = _report(event)
+        generated = Fmt.of(report).time(report["event"].get("generated_at"))
+        return render_template("report.html", event=event, report=report, figures=key_figures(report),
+                               sections=_sections(report, slug), generated=generated)
 
 
 @bp.get("/report.pdf")

@@ -17,6 +17,12 @@
     document.body.classList.remove("busy");
     const box = document.getElementById("command-error");
     box.textContent = ack.ok ? "" : ack.error.message;
+    // A second GO/Next right after one (show_control._guard): only a click on this button sends it
+    // anyway; another Space press is exactly the double press being guarded against.
+    if (!ack.ok && ack.error.code === "too_soon") {
+      box.append(" ", el("button", {class: "small warn-btn", id: "btn-confirm-next", onclick: () =>
+        send(action, Object.assign({}, args, {confirm: true}), extra)}, T.confirm_next));
+    }
   }
 
   function nextAction() { return client.state && client.state.show.status === "standby" ? "go" : "next"; }
@@ -108,7 +114,8 @@
     if (t.drift === null) text("drift", "–");
     else {
       const mins = Math.round(t.drift / 60000);
-      text("drift", Math.abs(mins) < 1 ? T.on_time : fmtDuration(t.drift, true) + " " + (t.drift > 0 ? T.late : T.early));
+      // "trễ 6:04" / "sớm 6:04": the word says which way, so no sign as well
+      text("drift", Math.abs(mins) < 1 ? T.on_time : (t.drift > 0 ? T.late : T.early) + " " + fmtDuration(Math.abs(t.drift)));
       drift.className = "big mono " + (t.drift > 60000 ? "late" : "");
     }
     const timer = document.getElementById("cur-timer");

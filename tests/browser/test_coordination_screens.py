@@ -139,7 +139,7 @@ def test_putting_a_point_on_air_turns_its_screens_red_then_green(person):
 
     expect(site.locator("body")).to_have_attribute("data-tally", "program")
     expect(tile).to_have_attribute("data-tally", "program")
-    expect(tile.locator(".tile-tally")).to_have_text("PGM")
+    expect(tile.locator(".tile-tally")).to_have_text("LÊN SÓNG")
     expect(site.locator("#site-tally")).to_have_text(ON_AIR)
     assert colour(site, "#site-tally", "backgroundColor") == (213, 0, 0)
     assert colour(site, "main", "boxShadow") == (213, 0, 0)        # the red frame round the whole screen

@@ -62,17 +62,26 @@ def test_next_on_the_desk_reaches_the_site_display(person):
     expect(desk.locator("#btn-next")).to_have_text("TIẾP")
     idle(desk)
 
-    desk.keyboard.press("Space")
+    desk.keyboard.press("Space")                   # right after GO: the double-press guard refuses it
+    expect(desk.locator("#command-error")).to_contain_text("có thể do bấm hai lần")
+    desk.keyboard.press("Space")                   # Space again is the same double press: refused too
+    expect(desk.locator("#btn-confirm-next")).to_have_text("Vẫn chuyển tiếp")
+    expect(desk.locator("#rev")).to_have_text(str(rev + 1))
+    expect(site.locator("#site-content")).to_have_text(ITEM_1)
+
+    desk.locator("#btn-confirm-next").click()      # the operator meant it
     expect(site.locator("#site-content")).to_have_text(ITEM_2)
     expect(site.locator("#site-performer")).to_have_text("Ban Tuyên giáo Quận ủy")
-    expect(desk.locator("#rev")).to_have_text(str(rev + 2))   # one press, one step
+    expect(desk.locator("#rev")).to_have_text(str(rev + 2))   # one confirmed press, one step
     expect(desk.locator("#cur-number")).to_have_text("2.")
     idle(desk)
 
-    desk.locator("#btn-next").click()              # a click after Space: still exactly one step
+    desk.wait_for_timeout(1600)                    # past the event's 1.5 s guard: Space goes through
+    desk.keyboard.press("Space")
     expect(site.locator("#site-content")).to_have_text(ITEM_3)
     expect(desk.locator("#rev")).to_have_text(str(rev + 3))
     expect(desk.locator("#cur-number")).to_have_text("3.")
+    idle(desk)
     # a viewer watches and commands nothing: no local controls on their screen
     expect(site.locator("#local-next")).to_have_count(0)
 

@@ -22,6 +22,10 @@ from tests.machine_services import need_nginx
 from tests.live.checkin_helpers import close_all
 from tests.live.conftest import Tokens, comparable
 
+# A script presses Next on purpose faster than a person would: it confirms past the double-press
+# guard (show_control._guard), which test_press_guard checks on its own.
+SCRIPTED = {"confirm": True}
+
 pytestmark = pytest.mark.cluster
 
 
@@ -117,12 +121,12 @@ def test_clients_spread_over_both_workers_stay_on_theirs_and_survive_one_killed(
         desk.wait_for(lambda f: f.rev >= start)
         standby = desk.state["show"]["status"] != "running"
         cursor = desk.state["show"]["cursor"]
-        ok(desk.command("go" if standby else "next"))
+        ok(desk.command("go" if standby else "next", SCRIPTED))
         for _ in range(2):
             rev = current_rev(tokens)
             for s in [*screens, desk]:
                 s.wait_for(lambda f: f.rev >= rev)
-            ok(desk.command("next"))
+            ok(desk.command("next", SCRIPTED))
         rev = current_rev(tokens)
         for s in screens:
             s.wait_for(lambda f: f.rev >= rev)
@@ -136,7 +140,7 @@ def test_clients_spread_over_both_workers_stay_on_theirs_and_survive_one_killed(
             s.wait_for(lambda f: f.snapshots >= 2 and f.connected, 60)
         desk.wait_for(lambda f: f.connected, 60)
         desk.wait_for(lambda f: f.rev >= rev, 30)
-        ok(desk.command("next", expected_rev=desk.state["show"]["cursor_rev"]))
+        ok(desk.command("next", SCRIPTED, expected_rev=desk.state["show"]["cursor_rev"]))
         final = current_rev(tokens)
         reference = None
         for s in [desk, *screens]:

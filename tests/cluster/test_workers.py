@@ -16,6 +16,10 @@ from tests.deployment import Cluster
 from tests.live.checkin_helpers import CheckInClient, ServerData, close_all, new_scan_id, scan_at_once
 from tests.live.conftest import Tokens, comparable
 
+# A script presses Next on purpose faster than a person would: it confirms past the double-press
+# guard (show_control._guard), which test_press_guard checks on its own.
+SCRIPTED = {"confirm": True}
+
 WARDS = ("long-binh", "hiep-phu", "phu-huu", "tan-phu")
 
 pytestmark = pytest.mark.cluster
@@ -65,7 +69,7 @@ def test_a_command_taken_by_one_worker_reaches_the_screens_of_the_other(cluster,
     for _ in range(3):
         for screen in screens:
             screen.wait_for(lambda f: f.rev >= desk.rev)
-        ok(desk.command("next"))
+        ok(desk.command("next", SCRIPTED))
     final = current_rev(tokens)
     reference = None
     for screen in screens:
@@ -97,7 +101,7 @@ def test_two_operators_on_two_workers_racing_next_move_the_show_once_a_press(clu
 
         def press(i, f):
             barrier.wait()
-            acks[i] = f.command("next", expected_rev=seen)
+            acks[i] = f.command("next", SCRIPTED, expected_rev=seen)
         threads = [threading.Thread(target=press, args=(i, f)) for i, f in enumerate((one, two))]
         [t.start() for t in threads]
         [t.join(30) for t in threads]

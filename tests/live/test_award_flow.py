@@ -14,6 +14,10 @@ from server.services.text import vietnamese_name_key
 from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
 from tests.live.conftest import comparable
 
+# A script presses Next on purpose faster than a person would: it confirms past the double-press
+# guard (show_control._guard), which test_press_guard checks on its own.
+SCRIPTED = {"confirm": True}
+
 pytestmark = pytest.mark.live
 
 PROXY = "Nguyễn Văn Bảo"
@@ -83,7 +87,7 @@ def test_the_main_hall_and_a_ward_present_awards_at_once_and_every_screen_agrees
     ok(desk.command("go"))
     for _ in range(4):
         everyone_at(desk.rev)
-        ok(desk.command("next"))
+        ok(desk.command("next", SCRIPTED))
     everyone_at(desk.rev)
     segment = desk.state["items"][4]
     assert segment["is_local_segment"] and desk.state["show"]["cursor"] == 4
@@ -97,7 +101,7 @@ def test_the_main_hall_and_a_ward_present_awards_at_once_and_every_screen_agrees
 
     # The desk moves the main hall to its award item, and calls the first batch.
     everyone_at(ward.rev)
-    ok(desk.command("next", expected_rev=desk.state["show"]["cursor_rev"]))
+    ok(desk.command("next", SCRIPTED, expected_rev=desk.state["show"]["cursor_rev"]))
     everyone_at(desk.rev)
     assert stage.state["show"]["cursor"] == 5
 

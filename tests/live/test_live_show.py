@@ -10,6 +10,10 @@ from server.demo import BRIDGE_POINTS, SLUG
 from server.models import BridgePoint, CueLog, Event, ProgrammeItem, ShowState
 from tests.live.conftest import comparable
 
+# A script presses Next on purpose faster than a person would: it confirms past the double-press
+# guard (show_control._guard), which test_press_guard checks on its own.
+SCRIPTED = {"confirm": True}
+
 WARD_CODES = [code for code, _name, _short, kind in BRIDGE_POINTS if kind == "ward"]
 
 
@@ -40,7 +44,7 @@ def test_fifteen_points_and_the_stage_follow_the_whole_programme(live_server, to
     ok(desk.command("go"))
     for _ in range(4):                                  # to item 5, the wards' local segment
         everyone_at(desk.rev)
-        ok(desk.command("next"))
+        ok(desk.command("next", SCRIPTED))
     everyone_at(desk.rev)
     assert stage.current_item()["content"].startswith("Chuyển sang nội dung riêng")
     for code in WARD_CODES:
@@ -56,14 +60,14 @@ def test_fifteen_points_and_the_stage_follow_the_whole_programme(live_server, to
     threads = [threading.Thread(target=run_ward, args=(code,)) for code in WARD_CODES]
     [t.start() for t in threads]
     # Meanwhile the district hall carries on with its awards (plan 000).
-    ok(desk.command("next", expected_rev=desk.state["show"]["cursor_rev"]))
+    ok(desk.command("next", SCRIPTED, expected_rev=desk.state["show"]["cursor_rev"]))
     [t.join(60) for t in threads]
 
     with tokens.db.session() as s:
         final_rev = s.execute(select(ShowState.rev).join(Event).where(Event.slug == SLUG)).scalar_one()
     everyone_at(final_rev)
     for _ in range(3):                                   # items 7, 8, then the end
-        ok(desk.command("next", expected_rev=desk.state["show"]["cursor_rev"]))
+        ok(desk.command("next", SCRIPTED, expected_rev=desk.state["show"]["cursor_rev"]))
         with tokens.db.session() as s:
             final_rev = s.execute(select(ShowState.rev).join(Event).where(Event.slug == SLUG)).scalar_one()
         everyone_at(final_rev)
@@ -96,7 +100,7 @@ def test_two_operators_racing_move_the_show_once_per_accepted_command(live_serve
 
     def press(operator):
         for _ in range(100):
-            ack = operator.command("next")                # with the revision this desk last saw
+            ack = operator.command("next", SCRIPTED)                # with the revision this desk last saw
             with lock:
                 if ack["ok"]:
                     results["accepted"] += 1
@@ -127,7 +131,7 @@ def test_kill_9_mid_show_then_every_client_resyncs_to_the_same_revision(live_ser
     screens = [follow("xem"), follow("kt-long-binh"), follow("kt-hiep-phu"), follow("mc")]
     ok(desk.command("go"))
     for _ in range(4):
-        ok(desk.command("next"))
+        ok(desk.command("next", SCRIPTED))
     lb = screens[1]
     lb.wait_for(lambda f: f.rev == desk.rev)
     ok(lb.command("local_next", bridge_point_id=ids["long-binh"]))

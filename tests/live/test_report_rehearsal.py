@@ -30,6 +30,10 @@ from server.services.report_export import TABLES, TOTAL
 from sites.simulator import CHECKS, Simulation
 from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id, tamper
 
+# A script presses Next on purpose faster than a person would: it confirms past the double-press
+# guard (show_control._guard), which test_press_guard checks on its own.
+SCRIPTED = {"confirm": True}
+
 pytestmark = pytest.mark.live
 
 PROXY = "Nguyễn Văn Bảo"
@@ -181,7 +185,7 @@ def test_a_rehearsal_makes_a_report_whose_numbers_are_what_the_test_did(live_ser
         # 5. The programme: GO, then Next up to the wards' local segment.
         operator("go")
         for _ in range(segment_index):
-            operator("next")
+            operator("next", SCRIPTED)
         assert op.state["show"]["cursor"] == segment_index
 
         def step_wards(times: int) -> None:
@@ -220,7 +224,7 @@ def test_a_rehearsal_makes_a_report_whose_numbers_are_what_the_test_did(live_ser
         actions.update({"award_call": 1, "award_present": 3, "award_batch_done": 1})
 
         # 7. The main hall moves to its award item and marks its first batch: 3 presented, 1 absent, 1 proxy.
-        operator("next")
+        operator("next", SCRIPTED)
         assert op.state["show"]["cursor"] == award_index
         hall_batch = batch(hall, programme_item_id=items[award_index]["id"])
         hall_awards = batch_awards(hall_batch["id"])
@@ -238,7 +242,7 @@ def test_a_rehearsal_makes_a_report_whose_numbers_are_what_the_test_did(live_ser
         # 8. The wards finish their local part; the operator runs the programme to its end.
         step_wards(2)
         while op.state["show"]["status"] != "ended":
-            operator("next")
+            operator("next", SCRIPTED)
         assert actions["next"] == len(items)          # one Next per item after the first, and one to end
         assert all((op.site_cursor(w["id"]) or {}).get("status") == "done" for w in wards)
         assert not [e for p in sim.points.values() for e in p.errors]

@@ -60,7 +60,7 @@ def test_screens_counts_and_reports_stay_with_their_own_event(server):
         b_rev = site_b.rev
         # The show of A moves three items; B's screens see nothing of it.
         for action in ("go", "next", "next"):
-            ok(desk_a.command(action))
+            ok(desk_a.command(action, {"confirm": True}))      # a script, past the double-press guard
         desk_a.wait_for(lambda f: f.state["show"]["cursor"] == 2)
         ok(desk_b.command("go"))                       # B starts; its screens follow B only
         site_b.wait_for(lambda f: f.state["show"]["cursor"] == 0)

@@ -1,5 +1,5 @@
 """public address and language: server-wide settings (the public address printed in every link and
-QR code), and the language each person chose
+QR code), the language each person chose, and the event's guard against a double press
 
 Revision ID: 0006
 Revises: 0005
@@ -25,9 +25,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('press_guard_ms', sa.Integer(), nullable=False, server_default='1500'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('press_guard_ms')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('language')
     op.drop_table('site_setting')
