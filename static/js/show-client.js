@@ -17,6 +17,14 @@
     return (neg ? "−" : (signed ? "+" : "")) + body;
   }
 
+  /* A time of day in the event's zone, the minute (or second) that has begun, as
+   * server/services/local_time.clock writes it: tests/fixtures/time_vectors.json holds both to it. */
+  function clockFormat(timeZone, seconds) {
+    return new Intl.DateTimeFormat("en-GB", Object.assign({hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                                           timeZone: timeZone || "Asia/Ho_Chi_Minh"},
+                                                          seconds ? {second: "2-digit"} : {}));
+  }
+
   class ShowClient {
     constructor(opts) {
       this.event = opts.event;
@@ -39,11 +47,8 @@
       this.connected = false;
       this.everConnected = false;
       this.banner = document.getElementById("conn-banner");
-      this.timeFormat = new Intl.DateTimeFormat("vi-VN", {
-        hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
-        timeZone: opts.timeZone || "Asia/Ho_Chi_Minh"});
-      this.shortTime = new Intl.DateTimeFormat("vi-VN", {
-        hour: "2-digit", minute: "2-digit", hour12: false, timeZone: opts.timeZone || "Asia/Ho_Chi_Minh"});
+      this.timeFormat = clockFormat(opts.timeZone, true);
+      this.shortTime = clockFormat(opts.timeZone, false);
       this.socket = io({
         auth: {event: this.event}, transports: ["websocket", "polling"],
         reconnectionDelay: 500, reconnectionDelayMax: 5000, randomizationFactor: 0.5,
@@ -338,5 +343,5 @@
 
   function text(id, value) { const n = document.getElementById(id); if (n && n.textContent !== value) n.textContent = value; }
 
-  window.DC = {ShowClient, fmtDuration, el, text, flashScreen, T};
+  window.DC = {ShowClient, fmtDuration, clockFormat, el, text, flashScreen, T};
 })();
