@@ -19,7 +19,7 @@ from ..services.award_batches import MAX_SIZE, recipient_key
 from ..services.award_import import import_awards, new_recipients, parse_awards
 from ..services.errors import Invalid, ServiceError
 from ..services.snapshot import awards_part
-from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
+from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required, uploaded_file
 
 bp = Blueprint("awards", __name__, url_prefix="/e/<slug>/awards")
 
@@ -295,16 +295,15 @@ def move_kind(slug: str):
 def import_table(slug: str):
     check_csrf()
     event = event_or_404(slug)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash(_("Chưa chọn tệp để nhập."), "error")
+    upload = uploaded_file()
+    if upload is None:
         return _back(slug, "import")
     try:
-        rows = parse_awards(db(), event.id, upload.filename, upload.read())
+        rows = parse_awards(db(), event.id, *upload)
         added = new_recipients(rows)
         count = import_awards(db(), event.id, rows, actor_name(current_user()))
         awards.publish(db(), event.id, actor_name(current_user()), "awards_imported")
-        flash(_("Đã nhập %(count)s khen thưởng từ %(name)s.", count=count, name=upload.filename), "ok")
+        flash(_("Đã nhập %(count)s khen thưởng từ %(name)s.", count=count, name=upload[0]), "ok")
         if added:
             flash(_("Đã thêm %(count)s người nhận mới vào danh sách đại biểu (kèm thư mời).", count=added), "ok")
     except ServiceError as exc:

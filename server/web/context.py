@@ -87,6 +87,15 @@ def check_csrf() -> None:
         abort(400, description=_("Phiên làm việc đã hết hạn; tải lại trang rồi thử lại."))
 
 
+def uploaded_file() -> tuple[str, bytes] | None:
+    """The file an import form sent, as (name, bytes); none chosen is said on the page."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Chưa chọn tệp để nhập."), "error")
+        return None
+    return upload.filename, upload.read()
+
+
 def flash_failure(exc: ServiceError) -> None:
     """A refused form: nothing of it is kept, and what to fix is shown above the page (with every bad
     line of an import)."""

@@ -12,7 +12,8 @@ from ..services.check_in import arrivals
 from ..services.delegate_import import import_delegates, parse_delegates
 from ..services.errors import ServiceError
 from ..services.invitation_print import invitation_png, invitations_pdf
-from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required, public_base
+from .context import (check_csrf, current_user, db, event_or_404, flash_failure, login_required, public_base,
+                      uploaded_file)
 
 bp = Blueprint("delegates", __name__, url_prefix="/e/<slug>/delegates")
 
@@ -113,15 +114,14 @@ def invitation(slug: str, delegate_id: int, op: str):
 def import_table(slug: str):
     check_csrf()
     event = event_or_404(slug)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash(_("Chưa chọn tệp để nhập."), "error")
+    upload = uploaded_file()
+    if upload is None:
         return _back(slug)
     try:
-        rows = parse_delegates(db(), event.id, upload.filename, upload.read(),
+        rows = parse_delegates(db(), event.id, *upload,
                                create_categories=request.form.get("create_categories") == "on")
         count = import_delegates(db(), event.id, rows, actor_name(current_user()))
-        flash(_("Đã nhập %(count)s đại biểu từ %(name)s.", count=count, name=upload.filename), "ok")
+        flash(_("Đã nhập %(count)s đại biểu từ %(name)s.", count=count, name=upload[0]), "ok")
     except ServiceError as exc:
         flash_failure(exc)
         if exc.details.get("unknown_categories"):

@@ -10,7 +10,7 @@ from ..models import EVENT_LANGUAGES
 from ..services import bridge_points, events, local_time, preparation
 from ..services.accounts import actor_name
 from ..services.errors import ServiceError
-from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
+from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required, uploaded_file
 
 bp = Blueprint("events", __name__)
 
@@ -100,40 +100,38 @@ def duplicate(slug: str):
     return redirect(url_for(".settings", slug=copy.slug))
 
 
-@bp.post("/e/<slug>/reset")
-@login_required(PERMISSION)
-def reset(slug: str):
+def _confirmed_step(slug: str, not_ticked: str, step, done) -> object:
+    """A step that clears or locks data (reset, archive): only with its confirmation box ticked."""
     check_csrf()
     event = event_or_404(slug)
     if request.form.get("confirm") != "on":
-        flash(_("Chưa đặt lại: hãy đánh dấu ô xác nhận trước khi bấm “Đặt lại sau diễn tập”."), "error")
+        flash(not_ticked, "error")
         return redirect(url_for(".settings", slug=slug))
     try:
-        events.reset(db(), event, actor_name(current_user()))     # commits and tells every screen
+        result = step(event)
         db().commit()
+        flash(done(result), "ok")
     except ServiceError as exc:
         flash_failure(exc)
-        return redirect(url_for(".settings", slug=slug))
-    flash(_("Đã đặt lại hội nghị sau diễn tập; mọi màn hình tải lại trạng thái mới."), "ok")
     return redirect(url_for(".settings", slug=slug))
+
+
+@bp.post("/e/<slug>/reset")
+@login_required(PERMISSION)
+def reset(slug: str):
+    return _confirmed_step(
+        slug, _("Chưa đặt lại: hãy đánh dấu ô xác nhận trước khi bấm “Đặt lại sau diễn tập”."),
+        lambda event: events.reset(db(), event, actor_name(current_user())),      # tells every screen
+        lambda _change: _("Đã đặt lại hội nghị sau diễn tập; mọi màn hình tải lại trạng thái mới."))
 
 
 @bp.post("/e/<slug>/archive")
 @login_required(PERMISSION)
 def archive(slug: str):
-    check_csrf()
-    event = event_or_404(slug)
-    if request.form.get("confirm") != "on":
-        flash(_("Chưa lưu trữ: hãy đánh dấu ô xác nhận trước khi bấm “Lưu trữ hội nghị”."), "error")
-        return redirect(url_for(".settings", slug=slug))
-    try:
-        count = events.archive(db(), event, actor_name(current_user()))
-        db().commit()
-    except ServiceError as exc:
-        flash_failure(exc)
-        return redirect(url_for(".settings", slug=slug))
-    flash(_("Đã lưu trữ hội nghị; %(count)s tài khoản tại điểm cầu đã bị khóa.", count=count), "ok")
-    return redirect(url_for(".settings", slug=slug))
+    return _confirmed_step(
+        slug, _("Chưa lưu trữ: hãy đánh dấu ô xác nhận trước khi bấm “Lưu trữ hội nghị”."),
+        lambda event: events.archive(db(), event, actor_name(current_user())),
+        lambda count: _("Đã lưu trữ hội nghị; %(count)s tài khoản tại điểm cầu đã bị khóa.", count=count))
 
 
 @bp.post("/e/<slug>/delete")
@@ -195,13 +193,11 @@ def point_change(slug: str, op: str):
 def point_import(slug: str):
     check_csrf()
     event = event_or_404(slug)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash(_("Chưa chọn tệp để nhập."), "error")
-        return redirect(url_for(".points", slug=slug))
-    try:
-        added = bridge_points.import_points(db(), event, upload.filename, upload.read())   # commits
-        flash(_("Đã nhập %(count)s điểm cầu từ %(name)s.", count=len(added), name=upload.filename), "ok")
-    except ServiceError as exc:
-        flash_failure(exc)
+    upload = uploaded_file()
+    if upload is not None:
+        try:
+            added = bridge_points.import_points(db(), event, *upload)   # commits
+            flash(_("Đã nhập %(count)s điểm cầu từ %(name)s.", count=len(added), name=upload[0]), "ok")
+        except ServiceError as exc:
+            flash_failure(exc)
     return redirect(url_for(".points", slug=slug))

@@ -10,7 +10,7 @@ from ..services.errors import ServiceError
 from ..services.programme_import import parse_programme
 from ..services.revision import load_state
 from ..services.snapshot import programme
-from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required
+from .context import check_csrf, current_user, db, event_or_404, flash_failure, login_required, uploaded_file
 
 bp = Blueprint("programme", __name__, url_prefix="/e/<slug>/programme")
 
@@ -65,14 +65,12 @@ def change(slug: str, op: str):
 def import_table(slug: str):
     check_csrf()
     event = event_or_404(slug)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash(_("Chưa chọn tệp để nhập."), "error")
-        return redirect(url_for(".edit", slug=slug))
-    try:
-        rows = parse_programme(upload.filename, upload.read())
-        count = programme_service.replace_programme(db(), event.id, rows, actor_name(current_user()))
-        flash(_("Đã nhập %(count)s mục từ %(name)s.", count=count, name=upload.filename), "ok")
-    except ServiceError as exc:
-        flash_failure(exc)
+    upload = uploaded_file()
+    if upload is not None:
+        try:
+            count = programme_service.replace_programme(db(), event.id, parse_programme(*upload),
+                                                        actor_name(current_user()))
+            flash(_("Đã nhập %(count)s mục từ %(name)s.", count=count, name=upload[0]), "ok")
+        except ServiceError as exc:
+            flash_failure(exc)
     return redirect(url_for(".edit", slug=slug))
