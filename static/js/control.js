@@ -133,7 +133,7 @@
       tile.dataset.tally = tally;
       tile.dataset.screens = link.screens;
       tile.setAttribute("aria-pressed", String(selected === p.id));
-      tile.replaceChildren(
+      tile.replaceChildren(...[
         el("span", {class: "tile-head"},
           el("span", {class: "tile-name"}, p.short_name),
           tally ? el("span", {class: "tile-tally"}, tally === "program" ? T.tally_program_short : T.tally_preview_short) : null),
@@ -149,7 +149,7 @@
             fmt(T.readiness, {n: passed, total: CHECKS.length}))),
         el("span", {class: "tile-row"}, attendance(p.id), rollCallMark(c, p.id)),
         localPosition(c, p.id),
-        awardProgress(c, p.id));
+        awardProgress(c, p.id)].filter(Boolean));   // a part a point lacks is left out, not "null"
       return tile;
     });
     // Re-inserting nodes would blur a focused tile: only when the set of points changed.

@@ -61,7 +61,13 @@ CHECKS = r"""
       if (text && ctx.measureText(text).width > room + 1) out.push(`${what} cut: ` + where(el));
     }
   }
-  // 4. a checkbox above (or below) its words instead of before them
+  // 4. a value a script forgot to fill ("null", "undefined", "NaN") shown as text
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement && !n.parentElement.closest("script, style") && /(^|\W)(null|undefined|NaN)(\W|$)/.test(n.textContent))
+      out.push("script placeholder shown: " + where(n.parentElement));
+  }
+  // 5. a checkbox above (or below) its words instead of before them
   for (const box of document.querySelectorAll("label input[type=checkbox], label input[type=radio]")) {
     if (!visible(box)) continue;
     const text = [...box.parentElement.childNodes].find((n) => n !== box && n.textContent.trim());
