@@ -60,6 +60,8 @@ def test_next_on_the_desk_reaches_the_site_display(person):
     expect(desk.locator("#rev")).to_have_text(str(rev + 1))
     expect(desk.locator("#cur-content")).to_have_text(ITEM_1)
     expect(desk.locator("#btn-next")).to_have_text("TIẾP")
+    # ahead of or behind the plan in words, not a minus sign and a word ("−6:04 sớm")
+    expect(desk.locator("#drift")).to_have_text(re.compile(r"^(đúng giờ|(sớm|trễ) \d+(:\d\d)+)$"))
     idle(desk)
 
     desk.keyboard.press("Space")                   # right after GO: the double-press guard refuses it
