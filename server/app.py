@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 
 from . import checkin_sockets, sockets  # noqa: F401  registers the handlers before any init_app (re-bound each time)
 from .config import ROOT, STICKY_COOKIE, Settings
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=1_000_000)
 
     from .realtime import init_realtime
+    from .web.context import DEVICE_COOKIE
     from .web import (admin, api, auth, awards, checkin, delegates, events, invitation, nominations, pages,
                       programme, report)
 
@@ -64,6 +65,24 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.get("/favicon.ico")
     def _favicon():          # what browsers ask for on their own (a PDF opened in a tab, for one)
         return app.send_static_file("favicon.ico")
+
+    @app.after_request
+    def _security_headers(response):
+        """On every answer: no framing (the desk's GO cannot be clickjacked), no type sniffing, no
+        referrer (invitation, sign-in and enrolment addresses carry their token); and nothing a person
+        signed in sees, nor any API answer or token page, is kept in a cache."""
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        signed_in = "uid" in session or DEVICE_COOKIE in request.cookies
+        if request.endpoint != "static" and (signed_in or request.blueprint in ("api", "invitation")
+                                             or request.endpoint in ("auth.sign_in_link", "checkin.enrol")):
+            headers["Cache-Control"] = "no-store"
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
 
     @app.after_request
     def _sticky(response):

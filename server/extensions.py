@@ -2,5 +2,9 @@
 from flask_babel import Babel
 from flask_socketio import SocketIO
 
-socketio = SocketIO()
+from . import bounded_json
+from .socket_packet import SocketPacket
+
+# Every packet's payload is bounded before it is parsed, and one that cannot be read is dropped quietly.
+socketio = SocketIO(json=bounded_json, serializer=SocketPacket)
 babel = Babel()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
+from .. import bounded_json
 from ..i18n import _
 from ..models import Event, SiteCursor, User, to_ms, utcnow
 from ..services import accounts, bridge_points, commands, events, local_time, permissions
@@ -59,7 +60,15 @@ def _allowed(permission: str) -> User:
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True) if request.data else {}
+    if not request.data:                     # no body, or a form's (ignored: docs/api.md)
+        return {}
+    try:
+        body = bounded_json.loads(request.get_data(cache=True)) if request.is_json else None
+    except bounded_json.TooDeep:
+        raise Invalid(_("Nội dung yêu cầu lồng quá sâu (quá %(n)s tầng); lệnh không cần như vậy.",
+                        n=bounded_json.MAX_DEPTH), code="too_deep")
+    except ValueError:                       # not JSON, or not UTF-8
+        body = None
     if not isinstance(body, dict):
         raise Invalid(_("Nội dung yêu cầu phải là một đối tượng JSON."))
     return body

@@ -1,6 +1,8 @@
 """Login, logout, language."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 
 from flask_babel import get_locale
@@ -17,10 +19,14 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: never send a person elsewhere after login.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("pages.index")
+    """Where to go after signing in or choosing a language: a path on this site, else the index.
+    Browsers drop tabs and line breaks and read a backslash as a slash, so "/%09/evil.example" (a tab)
+    would leave the site: any control character, backslash or second leading slash is refused."""
+    text = target or ""
+    if (not text.startswith("/") or text.startswith("//") or "\\" in text
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in text) or urlsplit(text).netloc):
+        return url_for("pages.index")
+    return text
 
 
 @bp.route("/login", methods=["GET", "POST"])
