@@ -26,9 +26,9 @@ from .web.context import DEVICE_COOKIE
 
 log = logging.getLogger(__name__)
 
-# sid -> (user id, token id or None for a browser session, event id). Kept per process: with several
-# workers a client sticks to one.
-_connections: dict[str, tuple[int, int | None, int]] = {}
+# sid -> (user id, token id or None for a browser session, event id, the browser session's number or
+# None). Kept per process: with several workers a client sticks to one.
+_connections: dict[str, tuple[int, int | None, int, int | None]] = {}
 
 
 def _db():
@@ -46,7 +46,7 @@ def _who(s, auth) -> tuple[User | None, int | None]:
         return (row.user, row.id) if row else (None, None)
     uid = http_session.get("uid")
     if uid:
-        return accounts.still_valid(s, uid, None), None
+        return accounts.still_valid(s, uid, None, http_session.get("epoch", 0)), None
     device_token = request.cookies.get(DEVICE_COOKIE)      # an enrolled scanner device
     if device_token:
         row = accounts.token_row(s, device_token)
@@ -71,7 +71,9 @@ def on_connect(auth=None):
         event = s.execute(select(Event).where(Event.slug == str(slug))).scalar_one_or_none() if slug else None
         if event is None:
             raise _refused("not_found", _("Không tìm thấy hội nghị."))
-        _connections[request.sid] = (user.id, token_id, event.id)
+        # A browser session keeps the number it signed in under: a logout elsewhere ends this socket too.
+        epoch = None if token_id is not None else user.session_epoch
+        _connections[request.sid] = (user.id, token_id, event.id, epoch)
         join_room(event_room(event.id))
         link_monitor().connect(request.sid, event.id, accounts.actor_name(user), time.monotonic())
         socketio.emit("snapshot", snapshot(s, event.id), to=request.sid)
@@ -98,7 +100,7 @@ def handler(event_name: str, *, recheck: bool = True):
                 if not recheck:
                     return {"ok": True, **fn(None, None, conn[2], payload if payload is not None else {})}
                 with _db().session() as s:
-                    user = accounts.still_valid(s, conn[0], conn[1])
+                    user = accounts.still_valid(s, conn[0], conn[1], conn[3])
                     if user is None:
                         return {"ok": False, "error": {"code": "unauthorised",
                                                        "message": _("Mã truy cập đã bị thu hồi hoặc tài khoản đã bị khóa.")}}

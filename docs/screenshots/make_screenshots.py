@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> None:
         try:
             if any(name in wanted for name in STEPS):
                 with tempfile.TemporaryDirectory(prefix="diemcau-shots-") as tmp:
-                    server = ServerProcess(Path(tmp)).start()
+                    # a hall's address, as a real install prints it (no loopback warning in the pictures)
+                    server = ServerProcess(Path(tmp), extra=["--public-url", "http://192.168.1.10:5000"]).start()
                     try:
                         for name in STEPS:     # always in this order: each carries on from the one before
                             if name in wanted:
@@ -85,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
             for name in BLANK_STEPS:
                 if name in wanted:
                     with tempfile.TemporaryDirectory(prefix="diemcau-shots-") as tmp:
-                        server = ServerProcess(Path(tmp), extra=["--no-demo"]).start()
+                        server = ServerProcess(Path(tmp), extra=["--no-demo", "--public-url",
+                                                                 "http://192.168.1.10:5000"]).start()
                         try:
                             globals()[name](browser, server)
                         finally:

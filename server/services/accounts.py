@@ -43,9 +43,19 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
     return user
 
 
+_NOBODY: dict[str, str] = {}      # a hash to check a password against when the name is unknown
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The account for a right password. An unknown name costs the same hash as a known one, so the
+    time of the answer does not tell which names exist."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    if user is None:
+        nobody = _NOBODY.setdefault(PASSWORD_METHOD, generate_password_hash(secrets.token_hex(8),
+                                                                           method=PASSWORD_METHOD))
+        check_password_hash(nobody, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
 
@@ -75,10 +85,11 @@ def user_for_token(session: Session, token: str) -> User | None:
     return row.user if row else None
 
 
-def still_valid(session: Session, user_id: int, token_id: int | None) -> User | None:
-    """Re-checked on every socket event: a revoked token or a disabled account loses an open socket."""
+def still_valid(session: Session, user_id: int, token_id: int | None, epoch: int | None = None) -> User | None:
+    """Re-checked on every socket event: a revoked token, a disabled account or a browser session
+    ended by a logout elsewhere (`epoch`, sign_in.end_sessions) loses an open socket."""
     user = session.get(User, user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or (epoch is not None and epoch != user.session_epoch):
         return None
     if token_id is not None:
         row = session.get(ApiToken, token_id)

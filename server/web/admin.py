@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..i18n import _
 from ..models import ROLES, BridgePoint, User
-from ..services import accounts, public_address
+from ..services import accounts, public_address, sign_in
 from ..services.accounts import actor_name
 from ..services.errors import ServiceError
 from .context import check_csrf, current_user, db, flash_failure, login_required
@@ -21,7 +21,34 @@ def index():
     users = db().execute(select(User).where(User.role != "scanner").order_by(User.role, User.username)).scalars().all()
     points = db().execute(select(BridgePoint).order_by(BridgePoint.event_id, BridgePoint.position)).scalars().all()
     return render_template("admin.html", users=users, roles=[r for r in ROLES if r != "scanner"], points=points,
-                           public_url=public_address.configured(db()), request_base=request.host_url.rstrip("/"))
+                           public_url=public_address.configured(db()), request_base=request.host_url.rstrip("/"),
+                           locks=sign_in.locks(db()))
+
+
+@bp.post("/unlock")
+@login_required("accounts.manage")
+def unlock():
+    check_csrf()
+    name = request.form.get("username", "")
+    sign_in.unlock(db(), name)
+    db().commit()
+    flash(_("Đã mở khóa đăng nhập cho %(name)s.", name=name[:80]), "ok")
+    return redirect(url_for(".index", _anchor="locks"))
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@login_required("accounts.manage")
+def sign_out_everywhere(user_id: int):
+    """A lost phone, a colleague who left: every browser signed in as the account is signed out."""
+    check_csrf()
+    user = db().get(User, user_id)
+    if user is None:
+        flash(_("Không tìm thấy tài khoản."), "error")
+    else:
+        sign_in.end_sessions(db(), user)
+        db().commit()
+        flash(_("Đã đăng xuất %(name)s trên mọi thiết bị.", name=user.username), "ok")
+    return redirect(url_for(".index"))
 
 
 @bp.post("/public-url")

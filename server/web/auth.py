@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from ..i18n import LANGUAGES, _
 from ..models import BridgePoint, Event
-from ..services import accounts, permissions, public_address, sign_in_links
+from ..services import accounts, permissions, public_address, sign_in, sign_in_links
 from ..services.errors import ServiceError
 from . import language, navigation
 from .context import check_csrf, csrf_token, current_user, db, public_base
@@ -35,8 +35,12 @@ def login():
         return redirect(url_for(".setup"))          # a blank install: make the first admin first
     if request.method == "POST":
         check_csrf()
-        user = accounts.authenticate(db(), request.form.get("username", "").strip(),
-                                     request.form.get("password", ""))
+        try:
+            user = sign_in.attempt(db(), request.form.get("username", "").strip(), request.form.get("password", ""),
+                                   request.remote_addr or "")
+        except sign_in.Locked as exc:
+            flash(str(exc.message), "error")
+            return render_template("login.html"), exc.http_status
         if user is None:
             flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
             return render_template("login.html"), 401
@@ -75,14 +79,19 @@ def _sign_in(user, *, permanent: bool = False) -> None:
     lang = session.get("lang")
     session.clear()
     session.permanent = permanent
-    session["uid"] = user.id
+    session["uid"], session["epoch"] = user.id, user.session_epoch
     if lang:
         session["lang"] = lang
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Signs the account out everywhere: every browser signed in as it, a copied cookie included."""
     check_csrf()
+    user = current_user()
+    if user is not None:
+        sign_in.end_sessions(db(), user)
+        db().commit()
     session.clear()
     return redirect(url_for("auth.login"))
 

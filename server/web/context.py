@@ -27,7 +27,7 @@ def current_user() -> User | None:
     if "user" not in g:
         uid = session.get("uid")
         if uid:
-            user = db().get(User, uid)
+            user = accounts.still_valid(db(), uid, None, session.get("epoch", 0))
         else:
             device_token = request.cookies.get(DEVICE_COOKIE)
             user = accounts.user_for_token(db(), device_token) if device_token else None
