@@ -96,10 +96,17 @@ def uploaded_file() -> tuple[str, bytes] | None:
     return upload.filename, upload.read()
 
 
+FLASHED_LINES = 15      # flashed messages ride in the session cookie (4 KB): a long list is cut, not lost
+
+
 def flash_failure(exc: ServiceError) -> None:
-    """A refused form: nothing of it is kept, and what to fix is shown above the page (with every bad
-    line of an import)."""
+    """A refused form: nothing of it is kept, and what to fix is shown above the page: the first lines
+    of an import's errors and how many more there are (fixing those shows the next)."""
     db().rollback()
     flash(str(exc.message), "error")
-    for line in exc.details.get("errors", []):
-        flash(line, "error")
+    lines = exc.details.get("errors", [])
+    for line in lines[:FLASHED_LINES]:
+        flash(line if len(line) <= 300 else line[:299] + "…", "error")
+    if len(lines) > FLASHED_LINES:
+        flash(_("… và %(n)s lỗi khác; sửa các lỗi trên rồi nhập lại để xem tiếp.", n=len(lines) - FLASHED_LINES),
+              "error")

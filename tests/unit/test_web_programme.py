@@ -56,3 +56,23 @@ def test_add_and_refused_edit_through_the_page(app, session, make_event, make_us
     assert "Không hiểu thời lượng “ba phút”" in response.get_data(as_text=True)
     items = snapshot(session, event.id)["items"]
     assert [(i["content"], i["duration_s"]) for i in items] == [("Mục 1", 300), ("Chào cờ (Quốc ca, Quốc tế ca)", 180)]
+
+
+def test_a_thousand_bad_lines_fit_the_page_and_the_next_request_still_works(app, session, make_user, make_event):
+    """A flashed message rides in the session cookie: a thousand errors must not make it too big for
+    the browser (the next request would be refused)."""
+    import io
+    event = make_event(n=2)
+    client = app.test_client()
+    login(client, make_user("operator").username)
+    rows = "\n".join(f"{n},Mục {n},Ban Tổ chức,{n}x phút" for n in range(1, 1001))
+    data = {"csrf": csrf_of(client, f"/e/{event.slug}/programme/"),
+            "file": (io.BytesIO(f"TT,Nội dung,Thực hiện,Thời lượng\n{rows}\n".encode()), "ct.csv")}
+    response = client.post(f"/e/{event.slug}/programme/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert len(response.headers.get("Set-Cookie", "")) < 4000
+    page = client.get(response.location)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Không nhập được chương trình: 1000 lỗi" in html and "lỗi khác; sửa các lỗi trên" in html
+    assert client.get(f"/e/{event.slug}/programme/").status_code == 200
