@@ -50,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--database-url", default=None)
     migrate = sub.add_parser("migrate", help="nâng cấu trúc cơ sở dữ liệu lên bản mới nhất (Alembic), rồi thoát")
     migrate.add_argument("--database-url", default=None)
+    backup = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu và khóa bí mật vào một tệp zip (khi đang chạy)")
+    backup.add_argument("target", help="tệp .zip, hoặc một thư mục (tên tệp theo ngày giờ)")
+    restore = sub.add_parser("restore", help="khôi phục một bản sao lưu vào thư mục và cơ sở dữ liệu mới")
+    restore.add_argument("source", help="tệp .zip do diemcau backup tạo")
+    restore.add_argument("--replace", action="store_true", help="ghi đè cơ sở dữ liệu và khóa bí mật đã có")
+    for p in (backup, restore):
+        p.add_argument("--database-url", default=None)
+        p.add_argument("--instance", default=None, help="thư mục dữ liệu (khóa bí mật, SQLite)")
     rep = sub.add_parser("report", help="xuất báo cáo sau hội nghị (XLSX, CSV, PDF) ra một thư mục")
     rep.add_argument("slug")
     rep.add_argument("--out", required=True, help="thư mục ghi tệp")
@@ -59,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("serve", "migrate", "create-user", "issue-token", "report", "event", "point", "delegates", "programme", "agent",
+COMMANDS = ("serve", "migrate", "backup", "restore", "create-user", "issue-token", "report", "event", "point", "delegates",
+            "programme", "agent",
             "simulate", "-h", "--help")
 # The bridge-point side: plain python-socketio clients, no server and no async mode of their own.
 CLIENT_COMMANDS = {"agent": "sites.agent", "simulate": "sites.simulator"}
@@ -77,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if args.cmd == "serve":
             _serve(args)
+        elif args.cmd in ("backup", "restore"):
+            _backup_command(args)
         else:
             _admin_command(args)
     except Exception as exc:
@@ -240,6 +251,32 @@ def _print_welcome(app, host: str, port: int) -> None:
         lines.append("\nTài khoản demo (tên / mật khẩu / vai trò), lưu ở instance/demo-logins.txt:")
         lines += [f"  {u:<22} {p:<16} {label}" for u, p, label in logins]
     print("\n".join(lines), flush=True)
+
+
+def _backup_command(args) -> None:
+    """Before any migration: a restore goes into an empty database."""
+    from pathlib import Path
+    from .db import Database
+    from .services import backup
+    from .services.errors import ServiceError
+
+    # Restoring into a fresh folder must not make a key of its own first: the backup brings one.
+    settings = _settings(args, **({"secret_key": "-"} if args.cmd == "restore" else {}))
+    try:
+        if args.cmd == "backup":
+            db = Database(settings.database_url)
+            path = backup.create(settings.database_url, settings.secret_key, db.current_revision(), Path(args.target))
+            print(f"Đã sao lưu vào {path} (có khóa bí mật: giữ tệp này như giữ mật khẩu).")
+            return
+        manifest = backup.restore(Path(args.source), settings.database_url, settings.instance_dir,
+                                  replace=args.replace)
+    except ServiceError as exc:
+        sys.exit(str(exc.message))
+    db = Database(settings.database_url)
+    with db.setup_lock():
+        db.upgrade()
+    print(f"Đã khôi phục bản sao lưu lúc {manifest['created_at'][:19]} vào {settings.instance_dir}; "
+          f"cơ sở dữ liệu ở bản {db.current_revision()}. Chạy diemcau serve để tiếp tục.")
 
 
 def _admin_command(args) -> None:
