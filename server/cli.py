@@ -121,7 +121,7 @@ def event_command(session, args) -> None:
             if not sys.stdin.isatty():
                 sys.exit("Không xóa: chạy lại với --yes để xác nhận.")
             confirm = input(f"Nhập mã hội nghị “{event.slug}” để xác nhận: ")
-        lost = events.delete(session, event, confirm)
+        lost = events.delete(session, event, confirm, ACTOR)
         session.commit()
         print(f"Đã xóa {args.slug} ({lost.delegates} đại biểu, {lost.bridge_points} điểm cầu).")
 
@@ -136,7 +136,7 @@ def point_command(session, args) -> None:
         print(f"Đã thêm điểm cầu {point.code}: {point.name} ({point.kind}).")
     elif args.point_cmd == "import":
         path = Path(args.file)
-        added = bridge_points.import_points(session, event, path.name, _read(path))
+        added = bridge_points.import_points(session, event, path.name, _read(path), ACTOR)
         print(f"Đã nhập {len(added)} điểm cầu từ {path.name}.")
     else:
         for point in event.bridge_points:

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import Award, BridgePoint, Delegate, ProgrammeItem
-from . import awards, delegates, invitation_tokens
+from . import audit, awards, delegates, invitation_tokens
 from .delegate_import import _BridgePoints
 from .errors import Invalid
 from .table_import import ImportFailed, RowError, all_or_nothing, cell_text, data_rows, find_header, read_table
@@ -192,6 +192,7 @@ def import_awards(session: Session, event_id: int, rows: list[dict], actor: str)
                 errors.append(_row_error(row.get("line", 0), exc))
         if errors:
             raise ImportFailed(errors, _headline)
+        audit.record(session, actor, "import", event_id=event_id, target="awards", detail={"rows": len(rows)})
     except Exception:
         session.rollback()
         raise

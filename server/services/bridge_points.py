@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import BRIDGE_POINT_KINDS, Award, BridgePoint, CheckIn, Event, User, row_id
+from . import audit
 from .errors import Invalid, NotFound
 from .events import require_open
 from .table_import import RowError, all_or_nothing, data_rows, find_header, read_table
@@ -235,11 +236,12 @@ def parse_points(session: Session, event: Event, filename: str, data: bytes) -> 
     return all_or_nothing(out, errors, header_line, lazy("Bảng không có điểm cầu nào."), _headline)
 
 
-def import_points(session: Session, event: Event, filename: str, data: bytes) -> list[BridgePoint]:
+def import_points(session: Session, event: Event, filename: str, data: bytes, actor: str = "") -> list[BridgePoint]:
     """Adds every row of the file after the event's points, or none (then commits)."""
     rows = parse_points(session, event, filename, data)
     try:
         added = [add(session, event, {k: v for k, v in row.items() if k != "line"}) for row in rows]
+        audit.record(session, actor, "import", event_id=event.id, target="bridge_points", detail={"rows": len(rows)})
     except Exception:
         session.rollback()
         raise

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import BridgePoint
-from . import delegate_categories, delegates, invitation_tokens
+from . import audit, delegate_categories, delegates, invitation_tokens
 from .errors import Invalid
 from .table_import import ImportFailed, RowError, all_or_nothing, cell_text, data_rows, find_header, read_table
 from .text import fold
@@ -126,6 +126,7 @@ def import_delegates(session: Session, event_id: int, rows: list[dict], actor: s
             invitation_tokens.issue(session, delegate)
         if errors:
             raise ImportFailed(errors, _headline)
+        audit.record(session, actor, "import", event_id=event_id, target="delegates", detail={"rows": len(rows)})
     except Exception:
         session.rollback()
         raise

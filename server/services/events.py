@@ -21,7 +21,7 @@ from ..models import (EVENT_LANGUAGES, ApiToken, Award, AwardBatch, AwardKind, B
                       CueLog, Delegate, DelegateCategory, Event, FloorRequest, Incident, LinkSample, LocalItem,
                       Nomination, PointMessage, ProgrammeItem, RollCall, Scan, ShowState, SignInLink,
                       SiteCursor, Tally, User, utcnow)
-from . import delegate_categories, revision
+from . import audit, delegate_categories, revision
 from .local_time import DEFAULT_TIMEZONE, local_start, zone
 from .errors import Archived, ConfirmationNeeded, Invalid, NotFound
 from .text import clean_cell, fold
@@ -204,14 +204,17 @@ def create(session: Session, data: dict, actor: str) -> Event:
     session.flush()
     session.add(ShowState(event_id=event.id))
     delegate_categories.add_defaults(session, event.id)
+    audit.record(session, actor, "event_created", event_id=event.id, target=event.slug)
     session.flush()
     return event
 
 
-def update(session: Session, event: Event, data: dict) -> Event:
+def update(session: Session, event: Event, data: dict, actor: str = "") -> Event:
     require_open(event)
-    for name, value in clean_fields(session, data, event=event).items():
+    fields = clean_fields(session, data, event=event)
+    for name, value in fields.items():
         setattr(event, name, value)
+    audit.record(session, actor, "event_updated", event_id=event.id, target=event.slug, detail=sorted(fields))
     session.flush()
     return event
 
@@ -246,6 +249,7 @@ def duplicate(session: Session, source: Event, data: dict, actor: str) -> Event:
             local_for=item.local_for,
             local_items=[LocalItem(position=li.position, content=li.content, performer=li.performer,
                                    duration_s=li.duration_s, script=li.script) for li in item.local_items]))
+    audit.record(session, actor, "event_duplicated", event_id=event.id, target=event.slug, detail={"from": source.slug})
     session.flush()
     return event
 
@@ -269,6 +273,8 @@ def archive(session: Session, event: Event, actor: str) -> int:
     for user in users:
         user.active = False
     ids = [u.id for u in users]
+    audit.record(session, actor, "event_archived", event_id=event.id, target=event.slug,
+                 detail={"accounts_disabled": len(ids)})
     if ids:
         session.execute(sql_update(SignInLink).where(SignInLink.user_id.in_(ids), SignInLink.revoked_at.is_(None))
                         .values(revoked_at=now))
@@ -306,7 +312,7 @@ def contents(session: Session, event: Event) -> Contents:
                     count(Nomination), len(point_accounts(session, event)), count(CueLog))
 
 
-def delete(session: Session, event: Event, confirm) -> Contents:
+def delete(session: Session, event: Event, confirm, actor: str = "") -> Contents:
     """Deletes the event and everything in it, its point accounts too. `confirm` must repeat the
     event's code: the message before says what will be lost."""
     lost = contents(session, event)
@@ -318,6 +324,7 @@ def delete(session: Session, event: Event, confirm) -> Contents:
     # Awards first: an award's kind is RESTRICT, and the database's cascade order is its own.
     session.execute(sql_delete(Nomination).where(Nomination.event_id == event.id))
     session.execute(sql_delete(Award).where(Award.event_id == event.id))
+    audit.record(session, actor, "event_deleted", target=event.slug, detail={"lost": lost.lost()})
     session.delete(event)
     session.flush()
     return lost
@@ -345,6 +352,7 @@ def reset(session: Session, event: Event, actor: str) -> revision.Change:
             status="standby", cursor=-1, item_started_at=None, paused_at=None, paused_ms=0, extra_ms=0,
             show_started_at=None, show_ended_at=None))
         event.reset_at = now
+        audit.record(session, actor, "event_reset", event_id=event.id, target=event.slug)
         # Two revisions: every screen sees a gap in the patches and asks for a fresh snapshot, which
         # is what a reset needs (no patch can say "forget everything").
         revision.bump(session, event.id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import BRIDGE_POINT_KINDS, LocalItem, ProgrammeItem, SiteCursor, utcnow
-from . import revision
+from . import audit, revision
 from .errors import Invalid, NotFound
 from .events import require_open_id
 from .snapshot import programme, programme_part, show_part
@@ -206,6 +206,7 @@ def replace_programme(session: Session, event_id: int, rows: list[dict], actor: 
         session.flush()
         for position, row in enumerate(rows):
             session.add(ProgrammeItem(event_id=event_id, position=position, **clean_fields(row)))
+        audit.record(session, actor, "import", event_id=event_id, target="programme", detail={"rows": len(rows)})
     return len(rows)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import SiteSetting, utcnow
+from . import audit
 from .errors import Invalid
 
 KEY = "public_url"
@@ -58,6 +59,7 @@ def store(session: Session, url, actor: str) -> str | None:
     row = session.get(SiteSetting, KEY) or SiteSetting(key=KEY)
     row.value, row.updated_at, row.updated_by = value, utcnow(), actor
     session.add(row)
+    audit.record(session, actor, "public_url", target=value or "")
     session.flush()
     return value or None
 

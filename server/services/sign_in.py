@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import lazy
 from ..models import SignInFailure, User, utcnow
-from . import accounts, local_time
+from . import accounts, audit, local_time
 from .errors import ServiceError
 
 WINDOW = timedelta(minutes=15)
@@ -59,12 +59,19 @@ def attempt(session: Session, username: str, password: str, address: str) -> Use
     Commits the count, so a refused sign-in is remembered whatever the page does next."""
     now = utcnow()
     username, address = str(username or "")[:80], str(address or "")[:64]
-    check(session, username, address, now)
+    try:
+        check(session, username, address, now)
+    except Locked:
+        audit.record(session, username, "sign_in_locked", address=address)
+        session.commit()
+        raise
     user = accounts.authenticate(session, username, password)
     if user is None:
         session.add(SignInFailure(username=username, address=address, at=now))
+        audit.record(session, username, "sign_in_failed", address=address)
     else:
         session.execute(delete(SignInFailure).where(SignInFailure.username == username))
+        audit.record(session, accounts.actor_name(user), "sign_in", address=address)
     session.commit()
     return user
 

@@ -132,8 +132,9 @@ def event_show(slug: str):
 
 @bp.patch("/events/<slug>")
 def event_update(slug: str):
-    event = _event(slug, _allowed("events.manage"))
-    events.update(db(), event, _body())
+    user = _allowed("events.manage")
+    event = _event(slug, user)
+    events.update(db(), event, _body(), accounts.actor_name(user))
     db().commit()
     return jsonify({"ok": True, "event": _event_body(event)})
 

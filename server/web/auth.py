@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from ..i18n import LANGUAGES, _
 from ..models import BridgePoint, Event
-from ..services import accounts, permissions, public_address, sign_in, sign_in_links
+from ..services import accounts, audit, permissions, public_address, sign_in, sign_in_links
 from ..services.errors import ServiceError
 from . import language, navigation
 from .context import check_csrf, csrf_token, current_user, db, public_base
@@ -91,6 +91,7 @@ def logout():
     user = current_user()
     if user is not None:
         sign_in.end_sessions(db(), user)
+        audit.record(db(), accounts.actor_name(user), "sign_out")
         db().commit()
     session.clear()
     return redirect(url_for("auth.login"))

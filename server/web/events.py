@@ -74,7 +74,7 @@ def settings(slug: str):
     check_csrf()
     values = _posted_fields()
     try:
-        events.update(db(), event, values)
+        events.update(db(), event, values, actor_name(current_user()))
         db().commit()
     except ServiceError as exc:
         flash_failure(exc)
@@ -141,7 +141,7 @@ def delete(slug: str):
     event = event_or_404(slug)
     title = event.title
     try:
-        events.delete(db(), event, request.form.get("confirm_slug", ""))
+        events.delete(db(), event, request.form.get("confirm_slug", ""), actor_name(current_user()))
         db().commit()
     except ServiceError as exc:
         flash_failure(exc)
@@ -196,7 +196,7 @@ def point_import(slug: str):
     upload = uploaded_file()
     if upload is not None:
         try:
-            added = bridge_points.import_points(db(), event, *upload)   # commits
+            added = bridge_points.import_points(db(), event, *upload, actor_name(current_user()))   # commits
             flash(_("Đã nhập %(count)s điểm cầu từ %(name)s.", count=len(added), name=upload[0]), "ok")
         except ServiceError as exc:
             flash_failure(exc)

@@ -1,4 +1,5 @@
-"""sign-in limits and sessions that end: failed sign-ins, and the session number of each account
+"""sign-in limits, sessions that end, an audit log: failed sign-ins, the session number of each
+account, who did what
 
 Revision ID: 0007
 Revises: 0006
@@ -28,9 +29,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sign_in_failure_at'), ['at'], unique=False)
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_epoch', sa.Integer(), nullable=False, server_default='0'))
+    op.create_table('audit_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('target', sa.String(length=200), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_audit_entry_event_id_event'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
+    )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_event_id'), ['event_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('audit_entry')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('session_epoch')
     op.drop_table('sign_in_failure')
