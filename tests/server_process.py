@@ -89,3 +89,15 @@ class ServerProcess:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def diemcau(instance: Path, *argv: str, ok: bool = True, env: dict | None = None) -> str:
+    """A `diemcau` command in its own process on `instance`, as an organiser types it beside a running
+    server: what it printed. It must end as expected (`ok`) and never with a traceback."""
+    environment = ServerProcess(instance).environment() | (env or {})
+    done = subprocess.run([sys.executable, "-m", "server", *argv], cwd=ROOT, env=environment, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+    text = done.stdout + done.stderr
+    assert (done.returncode == 0) == ok, text
+    assert "Traceback" not in text, text
+    return text

@@ -11,9 +11,9 @@ from sites.follower import ShowFollower
 from tests.conftest import need
 from tests.deployment import fresh_database
 from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
-from tests.live.test_backup import SCRIPTED, diemcau
+from tests.live.test_backup import SCRIPTED
 from tests.machine_services import need_postgresql
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, diemcau
 
 pytestmark = pytest.mark.cluster
 

@@ -3,28 +3,15 @@ resumes where it was, check-ins stay, and the invitations already printed are st
 backup carries the key they are signed with)."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from server.demo import SLUG
 from sites.follower import ShowFollower
 from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
-from tests.server_process import ROOT, ServerProcess
+from tests.server_process import ServerProcess, diemcau
 
 pytestmark = pytest.mark.live
 SCRIPTED = {"confirm": True}      # a script, past the double-press guard
-
-
-def diemcau(instance, *argv, ok=True) -> str:
-    env = ServerProcess(instance).environment()
-    done = subprocess.run([sys.executable, "-m", "server", *argv], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)
-    text = done.stdout + done.stderr
-    assert (done.returncode == 0) == ok, text
-    assert "Traceback" not in text, text
-    return text
 
 
 def test_a_backup_taken_mid_show_resumes_in_a_fresh_instance(tmp_path):

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 import requests
 
 from tests.conftest import need
 from tests.fixtures import first_event as plan
-from tests.server_process import ROOT, ServerProcess
+from tests.server_process import ServerProcess, diemcau
 
 pytestmark = pytest.mark.live
 PUBLIC = "http://192.0.2.15:5000"        # the address printed on the invitations (never contacted)
@@ -26,14 +25,8 @@ def blank(tmp_path_factory):
     server.stop()
 
 
-def diemcau(server: ServerProcess, *argv: str, ok: bool = True, password: str = "") -> str:
-    env = server.environment() | ({"DIEMCAU_NEW_PASSWORD": password} if password else {})
-    done = subprocess.run([sys.executable, "-m", "server", *argv], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)
-    text = done.stdout + done.stderr
-    assert (done.returncode == 0) == ok, text
-    assert "Traceback" not in text, text
-    return text
+def cli(server: ServerProcess, *argv: str, ok: bool = True, password: str = "") -> str:
+    return diemcau(server.instance, *argv, ok=ok, env={"DIEMCAU_NEW_PASSWORD": password} if password else None)
 
 
 def test_first_event_through_the_command_line_and_the_api(blank, tmp_path):
@@ -44,9 +37,9 @@ def test_first_event_through_the_command_line_and_the_api(blank, tmp_path):
     assert "quan9" not in log                      # no demo event
     assert requests.get(f"{blank.url}/login", allow_redirects=False).headers["Location"].endswith("/setup")
 
-    assert "Đã tạo tài khoản quantri (admin)" in diemcau(blank, "create-user", "quantri", "admin",
+    assert "Đã tạo tài khoản quantri (admin)" in cli(blank, "create-user", "quantri", "admin",
                                                          password="mat-khau-dai-du")
-    token = diemcau(blank, "issue-token", "quantri", "--name", "kịch bản").strip().splitlines()[-1]
+    token = cli(blank, "issue-token", "quantri", "--name", "kịch bản").strip().splitlines()[-1]
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {token}"
 
@@ -66,16 +59,16 @@ def test_first_event_through_the_command_line_and_the_api(blank, tmp_path):
     # The programme and the delegate list through the command line, from the organisers' files.
     (tmp_path / "chuong-trinh.csv").write_bytes(plan.programme_csv())
     (tmp_path / "dai-bieu.csv").write_bytes(plan.delegates_csv())
-    assert "Đã nhập 5 mục chương trình" in diemcau(blank, "programme", "import", plan.SLUG,
+    assert "Đã nhập 5 mục chương trình" in cli(blank, "programme", "import", plan.SLUG,
                                                    str(tmp_path / "chuong-trinh.csv"))
-    refused = diemcau(blank, "delegates", "import", plan.SLUG, str(tmp_path / "dai-bieu.csv"), ok=False)
+    refused = cli(blank, "delegates", "import", plan.SLUG, str(tmp_path / "dai-bieu.csv"), ok=False)
     assert plan.NEW_CATEGORY in refused and "--create-categories" in refused
-    assert "Đã nhập 20 đại biểu" in diemcau(blank, "delegates", "import", plan.SLUG, str(tmp_path / "dai-bieu.csv"),
+    assert "Đã nhập 20 đại biểu" in cli(blank, "delegates", "import", plan.SLUG, str(tmp_path / "dai-bieu.csv"),
                                             "--create-categories")
 
     # The invitations printed with the public address in their QR codes.
     pdf = tmp_path / "thu-moi.pdf"
-    assert "Đã in 20 thư mời" in diemcau(blank, "delegates", "invitations", plan.SLUG, "--out", str(pdf),
+    assert "Đã in 20 thư mời" in cli(blank, "delegates", "invitations", plan.SLUG, "--out", str(pdf),
                                          "--public-url", PUBLIC)
     assert pdf.read_bytes().startswith(b"%PDF")
     need(shutil.which("pdftotext") is not None, "pdftotext is missing (apt-get install poppler-utils)")
@@ -92,6 +85,6 @@ def test_first_event_through_the_command_line_and_the_api(blank, tmp_path):
     assert body["show"]["status"] == "running" and body["current"]["number"] == 1
     assert body["next"]["content"] == plan.PROGRAMME[1][0]
 
-    listed = diemcau(blank, "event", "list")
+    listed = cli(blank, "event", "list")
     assert plan.SLUG in listed and "2 điểm cầu" in listed
 
