@@ -92,3 +92,27 @@ def test_an_event_from_nothing_through_the_command_line(cli):
 ])
 def test_bad_input_ends_with_what_to_fix(cli, argv, words):
     assert words in cli(*argv, ok=False)
+
+
+def test_invitations_and_programme_from_the_command_line_say_what_to_fix(cli):
+    cli("event", "create", "hn", "--title", "Hội nghị", "--date", "2027-05-19", "--start", "08:00")
+    cli("point", "add", "hn", "Hội trường", "--kind", "main", "--code", "hoi-truong")
+    people = cli.dir / "dai-bieu.csv"
+    people.write_text("Họ và tên,Điểm cầu\nNguyễn Văn An,Hội trường\n", encoding="utf-8")
+    cli("delegates", "import", "hn", str(people))
+    pdf = cli.dir / "thu-moi.pdf"
+    assert "Chưa có địa chỉ công khai" in cli("delegates", "invitations", "hn", "--out", str(pdf), ok=False)
+    assert "không hợp lệ" in cli("delegates", "invitations", "hn", "--out", str(pdf), "--public-url",
+                                 "192.168.1.10:5000", ok=False)
+    assert not pdf.exists()
+    assert "Đã in 1 thư mời" in cli("delegates", "invitations", "hn", "--out", str(pdf), "--public-url",
+                                    "http://192.168.1.10:5000")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    missing = cli("programme", "import", "hn", str(cli.dir / "khong-co.csv"), ok=False)
+    assert "Không đọc được tệp" in missing
+    table = cli.dir / "ct.csv"
+    table.write_text("TT,Nội dung,Thời lượng\n1,Khai mạc,5\n1,Bế mạc,abc\n", encoding="utf-8")
+    bad = cli("programme", "import", "hn", str(table), ok=False)
+    assert "Dòng 3" in bad and "Không nhập được chương trình" in bad
+    table.write_text("TT,Nội dung,Thời lượng\n1,Khai mạc,5\n2,Bế mạc,10\n", encoding="utf-8")
+    assert "Đã nhập 2 mục chương trình" in cli("programme", "import", "hn", str(table))
