@@ -12,6 +12,7 @@ from tests.conftest import need
 from tests.deployment import fresh_database
 from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
 from tests.live.test_backup import SCRIPTED
+from tests.live.test_live_show import press
 from tests.machine_services import need_postgresql
 from tests.server_process import ServerProcess, diemcau
 
@@ -31,7 +32,8 @@ def test_a_postgresql_backup_resumes_in_a_new_database(tmp_path):
         desk = ShowFollower(first.url, SLUG, token, name="desk").connect()
         door = CheckInClient(first.url, token, event=SLUG, name="door").connect()
         try:
-            assert desk.command("go", SCRIPTED)["ok"] and desk.command("next", SCRIPTED)["ok"]
+            press(desk, "go")
+            press(desk, "next", SCRIPTED)
             assert door.scan(points[came][0], {"scan_id": new_scan_id(), "code": codes[came]})["result"]["verdict"] \
                 == "welcome"
             diemcau(tmp_path / "a", "backup", str(tmp_path / "bk.zip"), "--database-url", source_url)
@@ -53,7 +55,7 @@ def test_a_postgresql_backup_resumes_in_a_new_database(tmp_path):
             assert desk.state["show"]["cursor"] == 1
             assert door.scan(points[came][0], {"scan_id": new_scan_id(), "code": codes[came]})["result"]["verdict"] \
                 == "already"
-            assert desk.command("next", SCRIPTED)["ok"]
+            press(desk, "next", SCRIPTED)
         finally:
             desk.disconnect()
             door.disconnect()

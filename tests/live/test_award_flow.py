@@ -13,6 +13,7 @@ from server.models import BridgePoint, Event, ShowState
 from server.services.text import vietnamese_name_key
 from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
 from tests.live.conftest import comparable
+from tests.live.test_live_show import press
 
 # A script presses Next on purpose faster than a person would: it confirms past the double-press
 # guard (show_control._guard), which test_press_guard checks on its own.
@@ -84,10 +85,10 @@ def test_the_main_hall_and_a_ward_present_awards_at_once_and_every_screen_agrees
     assert {a["kind"] for a in awards_of(desk.state, first["id"])} == {"Huy hiệu 30 năm tuổi Đảng"}
 
     # The show reaches the wards' local segment (index 4); Long Bình steps to its award item (local 1).
-    ok(desk.command("go"))
+    press(desk, "go")
     for _ in range(4):
         everyone_at(desk.rev)
-        ok(desk.command("next", SCRIPTED))
+        press(desk, "next", SCRIPTED)
     everyone_at(desk.rev)
     segment = desk.state["items"][4]
     assert segment["is_local_segment"] and desk.state["show"]["cursor"] == 4

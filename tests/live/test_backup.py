@@ -8,6 +8,7 @@ import pytest
 from server.demo import SLUG
 from sites.follower import ShowFollower
 from tests.live.checkin_helpers import CheckInClient, ServerData, new_scan_id
+from tests.live.test_live_show import press
 from tests.server_process import ServerProcess, diemcau
 
 pytestmark = pytest.mark.live
@@ -25,7 +26,8 @@ def test_a_backup_taken_mid_show_resumes_in_a_fresh_instance(tmp_path):
     desk = ShowFollower(first.url, SLUG, token, name="desk").connect()
     door = CheckInClient(first.url, token, event=SLUG, name="door").connect()
     try:
-        assert desk.command("go", SCRIPTED)["ok"] and desk.command("next", SCRIPTED)["ok"]
+        press(desk, "go")
+        press(desk, "next", SCRIPTED)
         desk.wait_for(lambda f: f.state["show"]["cursor"] == 1)
         assert door.scan(points[came][0], {"scan_id": new_scan_id(), "code": codes[came]})["result"]["verdict"] == "welcome"
         out = diemcau(tmp_path / "a", "backup", str(tmp_path / "bk.zip"))        # while it runs
@@ -52,8 +54,8 @@ def test_a_backup_taken_mid_show_resumes_in_a_fresh_instance(tmp_path):
         # the codes printed before the failure: the one who came is known, the next one is welcome
         assert door.scan(points[came][0], {"scan_id": new_scan_id(), "code": codes[came]})["result"]["verdict"] == "already"
         assert door.scan(points[later][0], {"scan_id": new_scan_id(), "code": codes[later]})["result"]["verdict"] == "welcome"
-        assert desk.command("next", SCRIPTED)["ok"]
-        desk.wait_for(lambda f: f.state["show"]["cursor"] == 2)
+        press(desk, "next", SCRIPTED)
+        assert desk.state["show"]["cursor"] == 2
     finally:
         desk.disconnect()
         door.disconnect()

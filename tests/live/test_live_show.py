@@ -28,6 +28,14 @@ def ok(ack: dict) -> dict:
     return ack
 
 
+def press(screen, action: str, args: dict | None = None) -> dict:
+    """One command, then wait until this screen has seen its own change: its next command carries that
+    revision (the ack can come before the patch, and a command sent on the older one is stale)."""
+    ack = ok(screen.command(action, args))
+    screen.wait_for(lambda f: f.rev >= ack["rev"])
+    return ack
+
+
 def test_fifteen_points_and_the_stage_follow_the_whole_programme(live_server, tokens, follow):
     ids = point_ids(tokens)
     sites = {code: follow(f"kt-{code}") for code, *_ in BRIDGE_POINTS}
@@ -41,10 +49,10 @@ def test_fifteen_points_and_the_stage_follow_the_whole_programme(live_server, to
             screen.wait_for(lambda f: f.rev >= rev)
 
     start = desk.rev                                     # the demo's own revisions (its award batches) came first
-    ok(desk.command("go"))
+    press(desk, "go")
     for _ in range(4):                                  # to item 5, the wards' local segment
         everyone_at(desk.rev)
-        ok(desk.command("next", SCRIPTED))
+        press(desk, "next", SCRIPTED)
     everyone_at(desk.rev)
     assert stage.current_item()["content"].startswith("Chuyển sang nội dung riêng")
     for code in WARD_CODES:
@@ -129,9 +137,9 @@ def test_kill_9_mid_show_then_every_client_resyncs_to_the_same_revision(live_ser
     ids = point_ids(tokens)
     desk = follow("dieuhanh")
     screens = [follow("xem"), follow("kt-long-binh"), follow("kt-hiep-phu"), follow("mc")]
-    ok(desk.command("go"))
+    press(desk, "go")
     for _ in range(4):
-        ok(desk.command("next", SCRIPTED))
+        press(desk, "next", SCRIPTED)
     lb = screens[1]
     lb.wait_for(lambda f: f.rev == desk.rev)
     ok(lb.command("local_next", bridge_point_id=ids["long-binh"]))
