@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from .realtime import init_realtime
     from .web.context import DEVICE_COOKIE
-    from .web import (admin, api, auth, awards, checkin, delegates, events, invitation, nominations, pages,
+    from .web import (admin, api, auth, awards, checkin, delegates, errors, events, invitation, nominations, pages,
                       programme, report)
 
     init_realtime(app)
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                       invitation.bp, nominations.bp, awards.bp, report.bp):
         app.register_blueprint(blueprint)
     auth.init_app(app)
+    errors.init_app(app)
 
     @app.get("/favicon.ico")
     def _favicon():          # what browsers ask for on their own (a PDF opened in a tab, for one)
