@@ -53,6 +53,12 @@ def change(session: Session, event_id: int) -> Iterator[None]:
             raise
 
 
+# The revision of a command sent without one (a hardware button, a script): later than any real one,
+# so it is compared with the state as it stands once the command holds the event's lock, never with
+# one read before (on PostgreSQL, other presses commit in between).
+AT_ARRIVAL = 2 ** 62
+
+
 def require_rev(expected_rev) -> int:
     """Every command carries the revision its sender saw (a whole number, not a string or bool)."""
     if not isinstance(expected_rev, int) or isinstance(expected_rev, bool):

@@ -14,6 +14,7 @@ from ..i18n import _
 from ..models import Event, SiteCursor, User, to_ms, utcnow
 from ..services import accounts, bridge_points, commands, events, local_time, permissions
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
+from ..services import revision
 from ..services.revision import load_state
 from ..services.show_timing import timing
 from ..services.snapshot import bridge_point_part, programme, show_part, site_part
@@ -175,8 +176,7 @@ def command(slug: str, action: str):
         args["confirm"] = True           # a GO/Next meant as a second press (show_control._guard)
     expected = body.get("expected_rev")
     if expected is None:
-        state = load_state(db(), event.id)
-        expected = state.cursor_rev if not action.startswith("local_") else state.rev
+        expected = revision.AT_ARRIVAL       # the state current when the command takes the event's lock
     point_id = body.get("bridge_point_id", request.args.get("bridge_point_id", type=int))
     change = commands.run(db(), event.id, user, action, expected_rev=expected, args=args,
                           bridge_point_id=point_id)
