@@ -61,7 +61,10 @@ def _on_checked_in(event_id: int, *, session, result: dict, scan) -> None:
         "result": result,
         "entered_at": {"bridge_point_id": scan.bridge_point_id, "gate": scan.gate},
         "arrived": arrived,
-        "expected": attendance.expected_counts(session, event_id),
+        # Expected moves only when a walk-in is added or someone with no point comes in (counted_point).
+        "expected": attendance.expected_counts(session, event_id)
+        if scan.method == "walk_in" or (result["delegate"] and result["delegate"]["bridge_point_id"] is None)
+        else None,
         "flag": attendance.flag_part(scan, result["delegate"] and result["delegate"]["full_name"],
                                      session.get(BridgePoint, scan.bridge_point_id).short_name)
         if scan.conflict else None,

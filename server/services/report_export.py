@@ -37,8 +37,10 @@ from functools import lru_cache
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .local_time import DEFAULT_TIMEZONE
+
 TOTAL = "Tổng cộng"
-# The rule of report._attendance_part, said where the numbers are read.
+# The rule of attendance.counted_point, said where the numbers are read.
 ATTENDANCE_NOTE = ("Mỗi đại biểu được tính tại điểm cầu của mình. Đại biểu chưa được xếp điểm cầu được tính tại "
                    "điểm cầu nơi đã quét mã vào; người chưa xếp điểm cầu và chưa đến ở dòng “Chưa xếp điểm cầu”.")
 
@@ -73,7 +75,7 @@ def zone(name: str | None) -> tzinfo:
     """The event's time zone; Asia/Ho_Chi_Minh (UTC+7, no daylight saving) when the name is missing or
     the machine has no zone database."""
     try:
-        return ZoneInfo(name or "Asia/Ho_Chi_Minh")
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return timezone(timedelta(hours=7))
 

@@ -21,13 +21,14 @@ its longest word, and the rest of the line goes to the columns that would wrap.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import datetime
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, TableCellFillMode, WrapMode
 
 from . import report_charts as charts
 from .invitation_print import FAMILY, FONT_DIR, FONT_FILES, date_line
+from .local_time import weekday
 from .report_export import TABLES, Fmt, clean, fmt_duration, fmt_int, fmt_percent, local
 
 MARGIN = 15.0
@@ -35,7 +36,6 @@ PT = 25.4 / 72
 TABLE_SIZE = 7.5
 SHORT_PHRASE = 22.0          # mm: a column of long text is never narrower than this (or its longest cell)
 CHART_W = 780                # px across the text width: chart text of 12-13 px comes out at 7.5-8 pt
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 HEAD_FILL = (236, 236, 241)
 ZEBRA = (248, 248, 250)
 RED = (183, 28, 28)
@@ -287,7 +287,7 @@ class _Writer:
         pdf.set_line_width(0.3)
         pdf.line(mx, top + gap - 0.2, mx + mw, top + gap - 0.2)
         generated = local(self.event.get("generated_at"), self.tz)
-        when = date_line(self.place, generated.date() if generated else date.today())
+        when = date_line(self.place, (generated or datetime.now(self.tz)).date())    # the day where the event is
         self.font("I", size)
         pdf.set_xy(right_x, top + gap * 2)
         pdf.multi_cell(right_w, gap, when, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -307,7 +307,7 @@ class _Writer:
 
         starts = local(self.event.get("starts_at"), self.tz)
         if starts:
-            self.paragraph(f"Thời gian: {starts:%H} giờ {starts:%M} phút, {WEEKDAYS[starts.weekday()]}, "
+            self.paragraph(f"Thời gian: {starts:%H} giờ {starts:%M} phút, {weekday(starts.date(), 'vi')}, "
                            f"ngày {starts:%d/%m/%Y}.", "", 10, "L", 0.5)
         if self.event.get("venue"):
             self.paragraph(f"Địa điểm: {self.event['venue']}.", "", 10, "L", 0.5)

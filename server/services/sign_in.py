@@ -67,6 +67,8 @@ def attempt(session: Session, username: str, password: str, address: str) -> Use
         raise
     user = accounts.authenticate(session, username, password)
     if user is None:
+        # Failures past the window count for nothing: dropped here, so guessing cannot grow the table.
+        session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
         session.add(SignInFailure(username=username, address=address, at=now))
         audit.record(session, username, "sign_in_failed", address=address)
     else:

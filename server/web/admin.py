@@ -9,7 +9,7 @@ from ..models import ROLES, BridgePoint, Event, User
 from ..services import accounts, audit, local_time, public_address, sign_in
 from ..services.accounts import actor_name
 from ..services.errors import ServiceError
-from .context import check_csrf, current_user, db, flash_failure, login_required
+from .context import check_csrf, current_user, db, flash_failure, login_required, public_base
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,7 +21,7 @@ def index():
     users = db().execute(select(User).where(User.role != "scanner").order_by(User.role, User.username)).scalars().all()
     points = db().execute(select(BridgePoint).order_by(BridgePoint.event_id, BridgePoint.position)).scalars().all()
     return render_template("admin.html", users=users, roles=[r for r in ROLES if r != "scanner"], points=points,
-                           public_url=public_address.configured(db()), request_base=request.host_url.rstrip("/"),
+                           public_url=public_address.configured(db()), request_base=public_base(),
                            locks=sign_in.locks(db()))
 
 
