@@ -86,8 +86,11 @@ def test_in_browsers_the_desk_through_nginx_drives_site_displays_on_either_worke
             expect(site.locator("#site-content")).not_to_have_text("")
         expect(desk.locator("#status")).to_have_text("Chưa bắt đầu")      # a fresh deployment: standby
         desk.locator("#btn-next").click()                                  # GO
+        expect(desk.locator("#cur-content")).to_have_text(ITEM_1)          # accepted by the desk's worker
+        expect(desk.locator("#command-error")).to_have_text("")
         for site in sites:
-            expect(site.locator("#site-content")).to_have_text(ITEM_1)
+            # crosses workers through Redis: a loaded 2-core machine may take more than the default 5 s
+            expect(site.locator("#site-content")).to_have_text(ITEM_1, timeout=20_000)
         assert not [p.errors for p in people if p.errors]
     finally:
         for p in people:
